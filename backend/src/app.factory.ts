@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+import { sendProblem } from './common/problem.filter.js';
+import { problem } from './common/problem.js';
+import { createValidationPipe } from './common/validation.js';
+import { MetricsService } from './health/metrics.service.js';
+import { buildOpenApiDocument, setupSwaggerUi } from './openapi/openapi.js';
+
+export const API_PREFIX = 'api/v1';
+/** Served outside /api/v1: probes and scrapers expect these at the root. */
+export const ROOT_ROUTES = [
+  { path: 'health/live', method: RequestMethod.GET },
+  { path: 'health/ready', method: RequestMethod.GET },
+  { path: 'metrics', method: RequestMethod.GET },
+];
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface CreateAppOptions extends AppModuleOptions {
+  /** Folder holding the built console (index.html); not served when absent. */
+  consoleDir?: string;
+  /** Only build metadata (OpenAPI generation): no database, no providers. */
+  preview?: boolean;
+}
+
+export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.config.BODY_LIMIT_BYTES,
+    trustProxy: options.config.TRUST_PROXY,
+    requestIdHeader: false,
+    genReqId: (req: import('node:http').IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    preview: options.preview,
+    abortOnError: false,
+  });
+  if (!options.preview) app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    (request.raw as typeof request.raw & { id?: string }).id = String(request.id);
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  if (!options.preview) app.get(MetricsService).instrument(fastify);
+  app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });
+  app.useGlobalPipes(createValidationPipe());
+  setupSwaggerUi(app, buildOpenApiDocument(app));
+  if (options.consoleDir && existsSync(join(options.consoleDir, 'index.html'))) {
+    await serveConsole(fastify, options.consoleDir);
+  }
+  return app;
+}
+
+/** The Angular console at `/`, with every non-API path falling back to index.html for its router. */
+async function serveConsole(fastify: FastifyInstance, dir: string): Promise<void> {
+  const index = await readFile(join(dir, 'index.html'));
+  await fastify.register(fastifyStatic, { root: dir, wildcard: false, index: false });
+  const sendIndex = (reply: import('fastify').FastifyReply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+  fastify.get('/', (_request, reply) => sendIndex(reply));
+  fastify.get('/*', (request, reply) => {
+    const path = request.url.split('?')[0];
+    if (/^\/(api|v1|health|metrics)(\/|$)/.test(path) || /\.[a-z0-9]+$/i.test(path)) {
+      return sendProblem(request, reply, problem(404, 'not_found', `No route: GET ${path}`));
+    }
+    return sendIndex(reply);
+  });
+}

@@ -1,0 +1,50 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { SecretBox } from './common/secret-box.js';
+import type { SecretKeyring } from './common/secret-keyring.js';
+import { JwtKey } from './common/tokens.js';
+import { AppConfig } from './config/app-config.js';
+import { dataSourceOptions, type DataSourceSettings } from './database/data-source.js';
+import { HealthModule } from './health/health.module.js';
+import { loggerOptions } from './logging.js';
+import { SettingsModule } from './settings/settings.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  database: DataSourceSettings;
+  keyring: SecretKeyring;
+  jwtSecret: Buffer | string;
+  /** Where logs go (stdout when absent); tests capture them. */
+  logStream?: DestinationStream;
+}
+
+@Global()
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerOptions(options.config, options.logStream)),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(options.database), autoLoadEntities: false }),
+        AuditModule,
+        SettingsModule,
+        AuthModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: AppConfig, useValue: options.config },
+        { provide: SecretBox, useValue: new SecretBox(options.keyring) },
+        { provide: JwtKey, useValue: new JwtKey(options.jwtSecret) },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+      exports: [AppConfig, SecretBox, JwtKey],
+    };
+  }
+}

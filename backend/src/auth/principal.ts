@@ -1,0 +1,17 @@
+import type { Role } from './user.entity.js';
+
+/** The authenticated caller, attached to the request by the auth guard. */
+export interface Principal {
+  kind: 'user' | 'api_key';
+  /** User id, or API key id for keys. */
+  id: string;
+  userId: string;
+  email: string;
+  role: Role;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}

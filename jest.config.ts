@@ -1,0 +1,24 @@
+/** @jest-config-loader ts-node */
+/** @jest-config-loader-options {"transpileOnly": true, "compilerOptions": {"module": "commonjs", "moduleResolution": "node"}} */
+import type { Config } from 'jest';
+
+// One embedded PostgreSQL per run (global setup); each test file creates and migrates its own
+// database on it, so files are independent and can run in any order.
+const config: Config = {
+  rootDir: '.',
+  roots: ['<rootDir>/backend'],
+  testEnvironment: 'node',
+  testMatch: ['**/*.spec.ts', '**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/backend/test/hardening/'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: { isolatedModules: true, sourceMap: true } }],
+  },
+  globalSetup: '<rootDir>/backend/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/backend/test/support/global-teardown.ts',
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};
+
+export default config;
