@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -33,6 +33,7 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerOptions(options.config, options.logStream)),
         TypeOrmModule.forRoot({ ...dataSourceOptions(options.database), autoLoadEntities: false }),
+        DiscoveryModule,
         AuditModule,
         SettingsModule,
         AuthModule,

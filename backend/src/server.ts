@@ -47,7 +47,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       await assertReachable(databaseUrl, 'DATABASE_URL');
     } else {
       print(`Starting embedded PostgreSQL in ${config.dataDir}/pg on 127.0.0.1:${config.EMBEDDED_PG_PORT}…`);
-      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT });
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT, notice: print });
       databaseUrl = embedded.url;
     }
     const { applied, runtimeRole } = await migrate(databaseUrl);

@@ -3,7 +3,16 @@ import type { AuditChanges } from './audit-event.entity.js';
 const SECRET_FIELD = /(api_?key|secret|token|authorization|credential|private_?key)$/i;
 const PASSWORD_FIELD = /password/i;
 /** Fields whose names look secret but carry only derived, non-sensitive facts. */
-const NOT_SECRET = new Set(['has_api_key', 'api_key_last4', 'hasApiKey', 'apiKeyLast4', 'keep_api_key', 'max_tokens', 'maxTokens', 'tokens']);
+const NOT_SECRET = new Set([
+  'has_api_key',
+  'api_key_last4',
+  'hasApiKey',
+  'apiKeyLast4',
+  'keep_api_key',
+  'max_tokens',
+  'maxTokens',
+  'tokens',
+]);
 
 /** `****` + the last four characters; passwords show nothing at all. */
 export function maskSecret(value: unknown, field = ''): string | null {
@@ -22,7 +31,10 @@ export function maskSecrets<T>(value: T, field = ''): T {
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v, field)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, isSecretField(k) && (typeof v !== 'object' || v === null) ? maskSecret(v, k) : maskSecrets(v, k)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        isSecretField(k) && (typeof v !== 'object' || v === null) ? maskSecret(v, k) : maskSecrets(v, k),
+      ]),
     ) as T;
   }
   return value;

@@ -28,5 +28,7 @@ export function hashedContent(e: Omit<AuditEvent, 'hash'>): Record<string, unkno
 
 /** SHA-256 over the RFC 8785 canonical JSON of the event, which includes the previous hash. */
 export function computeHash(e: Omit<AuditEvent, 'hash'>): string {
-  return createHash('sha256').update(canonicalize(hashedContent(e)) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(hashedContent(e)) ?? '')
+    .digest('hex');
 }

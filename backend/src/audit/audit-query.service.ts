@@ -24,8 +24,23 @@ const COLUMNS = `seq, id, occurred_at AS "occurredAt", actor_type AS "actorType"
   entity_id AS "entityId", changes, request_id AS "requestId", ip, user_agent AS "userAgent",
   prev_hash AS "prevHash", hash`;
 export const CSV_COLUMNS = [
-  'seq', 'id', 'occurred_at', 'actor_type', 'actor_id', 'actor_email', 'actor_role', 'action', 'outcome',
-  'entity_type', 'entity_id', 'changes', 'request_id', 'ip', 'user_agent', 'prev_hash', 'hash',
+  'seq',
+  'id',
+  'occurred_at',
+  'actor_type',
+  'actor_id',
+  'actor_email',
+  'actor_role',
+  'action',
+  'outcome',
+  'entity_type',
+  'entity_id',
+  'changes',
+  'request_id',
+  'ip',
+  'user_agent',
+  'prev_hash',
+  'hash',
 ] as const;
 
 interface Where {

@@ -4,13 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/roles.decorator.js';
 import { IdParam } from '../common/id-param.js';
 import { AuditQueryService } from './audit-query.service.js';
-import {
-  AuditEventPage,
-  AuditEventResponse,
-  AuditExportQuery,
-  AuditListQuery,
-  ChainVerification,
-} from './dto/audit-event.dto.js';
+import { AuditEventPage, AuditEventResponse, AuditExportQuery, AuditListQuery, ChainVerification } from './dto/audit-event.dto.js';
 
 @ApiTags('audit')
 @Controller('audit-events')

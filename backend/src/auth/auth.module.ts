@@ -17,14 +17,7 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([User, ApiKey, RefreshToken])],
   controllers: [AuthController, UsersController, ApiKeysController],
-  providers: [
-    AuthService,
-    UsersService,
-    ApiKeysService,
-    TokensService,
-    LoginThrottle,
-    { provide: APP_GUARD, useClass: AuthGuard },
-  ],
+  providers: [AuthService, UsersService, ApiKeysService, TokensService, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [ApiKeysService, TokensService],
 })
 export class AuthModule {}

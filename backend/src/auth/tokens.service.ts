@@ -29,7 +29,8 @@ export interface TokenPair {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-export const invalidRefresh = () => new DomainError('unauthenticated', 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
+export const invalidRefresh = () =>
+  new DomainError('unauthenticated', 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
 
 /** Short-lived JWT access tokens (HS256) and opaque, rotating refresh tokens. */
 @Injectable()

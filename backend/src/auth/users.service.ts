@@ -74,7 +74,8 @@ export class UsersService {
       const user = await manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw notFound('user', id);
       const before = toUserResponse(user);
-      const losesAdmin = user.role === 'admin' && user.isActive && (body.role !== undefined && body.role !== 'admin' || body.is_active === false);
+      const losesAdmin =
+        user.role === 'admin' && user.isActive && ((body.role !== undefined && body.role !== 'admin') || body.is_active === false);
       if (losesAdmin) await this.assertAnotherAdmin(manager, id);
       if (body.display_name !== undefined) user.displayName = body.display_name;
       if (body.role !== undefined) user.role = body.role;
@@ -114,7 +115,9 @@ export class UsersService {
 
   /** Locks the active admins so two requests cannot each remove "the other" last admin. */
   private async assertAnotherAdmin(manager: EntityManager, leaving: string): Promise<void> {
-    const admins = (await manager.query(`SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE`)) as { id: string }[];
+    const admins = (await manager.query(`SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE`)) as {
+      id: string;
+    }[];
     if (!admins.some((a) => a.id !== leaving)) {
       throw new DomainError('bad_request', 'user.last_admin', 'This is the last active admin; make another user admin first');
     }

@@ -52,7 +52,8 @@ export const validationFailed = (errors: FieldError[], message?: string) =>
   new DomainError(
     'validation',
     'validation_failed',
-    message ?? `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((e) => e.field))].join(', ')}`,
+    message ??
+      `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((e) => e.field))].join(', ')}`,
     { errors },
   );
 

@@ -42,7 +42,8 @@ export function toProblem(error: unknown, logger?: Logger): ProblemWithHeaders {
 function fromDomainError(error: DomainError): ProblemWithHeaders {
   const status = STATUS_BY_KIND[error.kind];
   const headers: Record<string, string> = { ...error.options.headers };
-  if (error.options.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
+  if (error.options.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.options.retryAfterSeconds)));
   if (status === 401) headers['www-authenticate'] = 'Bearer';
   return {
     ...problem(status, error.code, error.message, error.options.errors ? { errors: error.options.errors } : {}),

@@ -27,9 +27,7 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(boundTo, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    const parts = [VERSION, kid, iv, body, cipher.getAuthTag()].map((p) =>
-      typeof p === 'string' ? p : p.toString('base64url'),
-    );
+    const parts = [VERSION, kid, iv, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url')));
     return { ciphertext: parts.join('.'), kid };
   }
 

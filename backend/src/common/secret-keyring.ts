@@ -43,11 +43,7 @@ export function keyId(key: Buffer): string {
  * file (mode 0600) on first start. Several app instances on one database must share the key, so
  * they should set SWITCHBOARD_SECRET_KEY rather than rely on a per-machine file.
  */
-export async function loadSecretKeyring(options: {
-  envKey?: string;
-  previousKeys?: string;
-  dataDir: string;
-}): Promise<SecretKeyring> {
+export async function loadSecretKeyring(options: { envKey?: string; previousKeys?: string; dataDir: string }): Promise<SecretKeyring> {
   const previous = (options.previousKeys ?? '')
     .split(',')
     .map((k) => k.trim())

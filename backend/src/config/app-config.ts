@@ -1,24 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -125,10 +112,24 @@ export class AppConfig {
 export class ConfigError extends Error {}
 
 const ENV_KEYS = [
-  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'EMBEDDED_PG_PORT', 'SWITCHBOARD_SECRET_KEY',
-  'SWITCHBOARD_PREVIOUS_SECRET_KEYS', 'JWT_SECRET', 'ACCESS_TOKEN_TTL_SECONDS',
-  'REFRESH_TOKEN_TTL_SECONDS', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'LOG_LEVEL',
-  'REDIS_URL', 'TRUST_PROXY', 'BODY_LIMIT_BYTES', 'SERVE_CONSOLE', 'DB_POOL_SIZE',
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'EMBEDDED_PG_PORT',
+  'SWITCHBOARD_SECRET_KEY',
+  'SWITCHBOARD_PREVIOUS_SECRET_KEYS',
+  'JWT_SECRET',
+  'ACCESS_TOKEN_TTL_SECONDS',
+  'REFRESH_TOKEN_TTL_SECONDS',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+  'LOG_LEVEL',
+  'REDIS_URL',
+  'TRUST_PROXY',
+  'BODY_LIMIT_BYTES',
+  'SERVE_CONSOLE',
+  'DB_POOL_SIZE',
 ] as const satisfies readonly (keyof AppConfig)[];
 
 /** Validates the environment; throws ConfigError with one line per bad variable. */

