@@ -1,0 +1,56 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ACCOUNTS, BASE_URL_VARIABLE } from './support/accounts.js';
+import { ROOT, startServer } from './support/server.js';
+
+/** Starts the built app once for the run, adds a member and an auditor, and stops it at the end. */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const server = await startServer({
+    ADMIN_EMAIL: ACCOUNTS.admin.email,
+    ADMIN_PASSWORD: ACCOUNTS.admin.password,
+    LOG_LEVEL: 'warn',
+  });
+  // Workers start after global setup and inherit its environment.
+  process.env[BASE_URL_VARIABLE] = server.baseUrl;
+
+  try {
+    await createUsers(server.baseUrl);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+
+  return async () => {
+    // Keep the server's output next to the other test results for post-mortems.
+    const results = join(ROOT, 'e2e/test-results');
+    await mkdir(results, { recursive: true });
+    await copyFile(server.logFile, join(results, 'server.log')).catch(() => undefined);
+    await server.stop();
+  };
+}
+
+async function createUsers(baseUrl: string): Promise<void> {
+  const { access_token } = (await call(baseUrl, 'POST', '/api/v1/auth/login', undefined, {
+    email: ACCOUNTS.admin.email,
+    password: ACCOUNTS.admin.password,
+  })) as { access_token: string };
+  for (const role of ['member', 'auditor'] as const) {
+    const account = ACCOUNTS[role];
+    await call(baseUrl, 'POST', '/api/v1/users', access_token, {
+      email: account.email,
+      password: account.password,
+      display_name: account.displayName,
+      role,
+    });
+  }
+}
+
+async function call(baseUrl: string, method: string, path: string, token: string | undefined, body: unknown): Promise<unknown> {
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
