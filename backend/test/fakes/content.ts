@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Deterministic stand-ins for what a model produces, exported so tests can compute the exact
+ * reply, vector and token counts a fake will report.
+ */
+
+/** The fakes' tokenizer: one token per started group of four characters. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** The assistant's answer to a conversation whose last user message is `lastUserText`. */
+export function fakeReply(lastUserText: string): string {
+  const prompt = lastUserText.trim().replace(/\s+/g, ' ');
+  return prompt ? `This is a fake reply to: ${prompt}` : 'This is a fake reply.';
+}
+
+/**
+ * The reply as a model capped at `maxTokens` would give it: cut to whole fake tokens, with
+ * `truncated` telling the caller to report a length stop.
+ */
+export function limitReply(reply: string, maxTokens: number | undefined): { text: string; truncated: boolean } {
+  if (maxTokens === undefined || maxTokens <= 0 || estimateTokens(reply) <= maxTokens) {
+    return { text: reply, truncated: false };
+  }
+  return { text: reply.slice(0, maxTokens * 4), truncated: true };
+}
+
+/** Splits a reply into stream chunks: one word (with its trailing space) per chunk. */
+export function replyChunks(reply: string): string[] {
+  return reply.match(/\S+\s*/g) ?? [reply];
+}
+
+/** A unit vector of `dimensions` values derived only from the text (same text, same vector). */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const digest = createHash('sha256').update(text).digest();
+  let state = digest.readUInt32LE(0) || 1;
+  const values = new Array<number>(dimensions);
+  let sumOfSquares = 0;
+  for (let i = 0; i < dimensions; i++) {
+    // xorshift32: cheap, deterministic, good enough to make distinct texts point different ways.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    const value = state / 0xffffffff - 0.5;
+    values[i] = value;
+    sumOfSquares += value * value;
+  }
+  const norm = Math.sqrt(sumOfSquares) || 1;
+  for (let i = 0; i < dimensions; i++) values[i] = values[i]! / norm;
+  return values;
+}
+
+/** OpenAI's `encoding_format: "base64"`: little-endian float32 bytes, base64-encoded. */
+export function embeddingToBase64(vector: readonly number[]): string {
+  return Buffer.from(new Float32Array(vector).buffer).toString('base64');
+}
+
+/** Plain text from the content shapes the providers accept (string, or an array of parts/blocks). */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map(textOf).filter(Boolean).join('\n');
+  if (typeof content === 'object' && content !== null) {
+    const record = content as Record<string, unknown>;
+    if (typeof record['text'] === 'string') return record['text'];
+    if (record['parts'] !== undefined) return textOf(record['parts']);
+    if (record['content'] !== undefined) return textOf(record['content']);
+  }
+  return '';
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Prompt tokens of a request: the sum over every message's (and the system prompt's) text. */
+export function promptTokens(texts: readonly string[]): number {
+  return texts.reduce((sum, text) => sum + estimateTokens(text), 0);
+}
+
+/** Embedding inputs as the fakes count and hash them: strings as they are, token arrays as JSON. */
+export function embeddingInputs(input: unknown): string[] | undefined {
+  if (typeof input === 'string') return [input];
+  if (!Array.isArray(input) || input.length === 0) return undefined;
+  if (input.every((item) => typeof item === 'number')) return [JSON.stringify(input)];
+  if (input.every((item) => typeof item === 'string')) return input as string[];
+  if (input.every((item) => Array.isArray(item))) return input.map((item) => JSON.stringify(item));
+  return undefined;
+}
