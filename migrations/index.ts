@@ -1,4 +1,5 @@
 import { Platform1764086400000 } from './1764086400000-platform.js';
+import { Registry1764172800000 } from './1764172800000-registry.js';
 
 /** Every migration in order; listed explicitly so the app, the CLI and Jest load the same set. */
-export const migrations = [Platform1764086400000];
+export const migrations = [Platform1764086400000, Registry1764172800000];

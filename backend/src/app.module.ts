@@ -11,7 +11,11 @@ import type { SecretKeyring } from './common/secret-keyring.js';
 import { JwtKey } from './common/tokens.js';
 import { AppConfig } from './config/app-config.js';
 import { dataSourceOptions, type DataSourceSettings } from './database/data-source.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ModelsModule } from './models/models.module.js';
+import { ProvidersModule } from './providers/providers.module.js';
+import { RegistryModule } from './registry/registry.module.js';
 import { loggerOptions } from './logging.js';
 import { SettingsModule } from './settings/settings.module.js';
 
@@ -38,6 +42,10 @@ export class AppModule {
         SettingsModule,
         AuthModule,
         HealthModule,
+        DatabaseModule,
+        ModelsModule,
+        ProvidersModule,
+        RegistryModule,
       ],
       providers: [
         { provide: AppConfig, useValue: options.config },

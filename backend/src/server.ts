@@ -8,6 +8,11 @@ import type { AppConfig } from './config/app-config.js';
 import { assertReachable, migrate } from './database/database-bootstrap.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { ensureFirstAdmin, type FirstAdmin } from './database/seed.js';
+import { SecretBox } from './common/secret-box.js';
+import { ModelsService } from './models/models.service.js';
+import { assertStoredKeysReadable } from './providers/key-check.js';
+import { ProvidersService } from './providers/providers.service.js';
+import { seedRegistry } from './registry/registry-seed.js';
 
 export interface RunningServer {
   app: NestFastifyApplication;
@@ -62,10 +67,14 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     });
     app.enableShutdownHooks([]);
     await app.init();
+    await assertStoredKeysReadable(app.get(DataSource), app.get(SecretBox));
     const firstAdmin = await ensureFirstAdmin(app.get(DataSource), app.get(AuditService), {
       email: config.ADMIN_EMAIL,
       password: config.ADMIN_PASSWORD,
     });
+    if (config.SEED_REGISTRY && (await seedRegistry(app.get(DataSource), app.get(ProvidersService), app.get(ModelsService)))) {
+      print('Registered a sample provider "Local Ollama" (http://localhost:11434) with llama3.2 and nomic-embed-text.');
+    }
     if (firstAdmin?.generatedPassword) printFirstAdmin(print, firstAdmin);
     else if (firstAdmin) print(`Created the first admin ${firstAdmin.email} with ADMIN_PASSWORD.`);
     let url = '';

@@ -19,6 +19,7 @@ export function maskSecret(value: unknown, field = ''): string | null {
   if (value === null || value === undefined) return null;
   if (PASSWORD_FIELD.test(field)) return '********';
   const text = String(value);
+  if (/^\*{4}[^*]{0,4}$/.test(text)) return text;
   return `****${text.length > 8 ? text.slice(-4) : ''}`;
 }
 

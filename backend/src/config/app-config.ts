@@ -105,6 +105,10 @@ export class AppConfig {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  @Transform(toBool)
+  @IsBoolean()
+  SEED_REGISTRY = true;
+
   /** Absolute form of DATA_DIR; filled in by loadConfig. */
   dataDir = '';
 }
@@ -129,6 +133,7 @@ const ENV_KEYS = [
   'TRUST_PROXY',
   'BODY_LIMIT_BYTES',
   'SERVE_CONSOLE',
+  'SEED_REGISTRY',
   'DB_POOL_SIZE',
 ] as const satisfies readonly (keyof AppConfig)[];
 

@@ -19,6 +19,8 @@ export interface TestApp {
   app: NestFastifyApplication;
   server: RunningServer;
   http: () => TestAgent;
+  /** A request with a bearer token (the admin's unless given). */
+  req(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, token?: string): request.Test;
   databaseUrl: string;
   databaseName: string;
   /** Every log line the app wrote. */
@@ -72,6 +74,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     server,
     http,
+    req: (method, path, token) => {
+      const agent = http();
+      return agent[method](path).set('authorization', `Bearer ${token ?? adminToken}`);
+    },
     databaseUrl: database.url,
     databaseName: database.name,
     logs,

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import type { ModelType } from '../providers/provider-kinds.js';
+import type { DependentsResponse, NamedRef } from './dto/model.dto.js';
+import { Model } from './model.entity.js';
+
+/** Finds what uses a set of models; each dependent module (knowledge bases, conversations) adds one. */
+export type DependencyProbe = (manager: EntityManager, modelIds: string[]) => Promise<NamedRef[]>;
+export type ProbeKind = 'knowledge_bases' | 'conversations';
+
+/**
+ * Everything that would break if models (or a provider's models) went away: bound knowledge
+ * bases, conversations, successor links and default slots. Used before deletes and deprecations
+ * and shown by the console first.
+ */
+@Injectable()
+export class DependentsService {
+  private readonly probes = new Map<ProbeKind, DependencyProbe>();
+
+  register(kind: ProbeKind, probe: DependencyProbe): void {
+    this.probes.set(kind, probe);
+  }
+
+  async forModels(manager: EntityManager, modelIds: string[], ignoreSuccessorsFrom: string[] = []): Promise<DependentsResponse> {
+    const models = modelIds.length > 0 ? await manager.find(Model, { where: { id: In(modelIds) } }) : [];
+    const successorOf = modelIds.length
+      ? ((await manager.query(
+          `SELECT id, display_name AS name FROM models WHERE successor_id = ANY($1) AND NOT (id = ANY($2)) ORDER BY display_name`,
+          [modelIds, [...modelIds, ...ignoreSuccessorsFrom]],
+        )) as NamedRef[])
+      : [];
+    const [knowledgeBases, conversations] = await Promise.all(
+      (['knowledge_bases', 'conversations'] as const).map((kind) => this.probes.get(kind)?.(manager, modelIds) ?? Promise.resolve([])),
+    );
+    const defaultFor = [...new Set(models.filter((m) => m.isDefault).map((m) => m.type))] as ModelType[];
+    return {
+      knowledge_bases: knowledgeBases,
+      conversations,
+      successor_of: successorOf,
+      default_for: defaultFor,
+      models: [],
+      blocks_delete: knowledgeBases.length + conversations.length + successorOf.length > 0,
+    };
+  }
+}
+
+/** One line naming what blocks a delete, e.g. "knowledge bases Support, HR; 3 conversations". */
+export function describeBlockers(d: DependentsResponse): string {
+  const parts: string[] = [];
+  const names = (refs: NamedRef[]) =>
+    refs
+      .slice(0, 10)
+      .map((r) => r.name)
+      .join(', ') + (refs.length > 10 ? ` and ${refs.length - 10} more` : '');
+  if (d.knowledge_bases.length) parts.push(`knowledge base${d.knowledge_bases.length > 1 ? 's' : ''} ${names(d.knowledge_bases)}`);
+  if (d.conversations.length) parts.push(`${d.conversations.length} conversation${d.conversations.length > 1 ? 's' : ''}`);
+  if (d.successor_of.length) parts.push(`the successor link of ${names(d.successor_of)}`);
+  return parts.join('; ');
+}

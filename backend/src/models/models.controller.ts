@@ -1,0 +1,105 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ALL_ROLES, CurrentActor, Roles } from '../auth/roles.decorator.js';
+import type { Actor } from '../common/actor.js';
+import { IdParam } from '../common/id-param.js';
+import { ProblemResponse } from '../common/problem.dto.js';
+import {
+  BulkModelsRequest,
+  BulkModelsResponse,
+  CreateModelRequest,
+  DependentsResponse,
+  ModelListQuery,
+  ModelPage,
+  ModelResponse,
+  UpdateModelRequest,
+} from './dto/model.dto.js';
+import { ModelsCatalog } from './models-catalog.service.js';
+import { ModelsService } from './models.service.js';
+
+@ApiTags('models')
+@Controller('models')
+export class ModelsController {
+  constructor(
+    private readonly models: ModelsService,
+    private readonly catalog: ModelsCatalog,
+  ) {}
+
+  @Get()
+  @Roles(...ALL_ROLES)
+  @ApiOperation({ summary: 'List models with filters, sorting and pagination; says which is the default of each type' })
+  @ApiOkResponse({ type: ModelPage })
+  listModels(@Query() query: ModelListQuery): Promise<ModelPage> {
+    return this.catalog.list(query);
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Register a model; the first active model of a type becomes its default' })
+  @ApiCreatedResponse({ type: ModelResponse })
+  @ApiConflictResponse({ description: 'Display name in use', type: ProblemResponse })
+  createModel(@CurrentActor() actor: Actor, @Body() body: CreateModelRequest): Promise<ModelResponse> {
+    return this.models.create(actor, body);
+  }
+
+  @Post('bulk')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Activate, deactivate or deprecate many models in one transaction (all or nothing)' })
+  @ApiOkResponse({ type: BulkModelsResponse })
+  @ApiBadRequestResponse({ description: 'Refused; `items` gives the reason per model', type: ProblemResponse })
+  async bulkUpdateModels(@CurrentActor() actor: Actor, @Body() body: BulkModelsRequest): Promise<BulkModelsResponse> {
+    return { items: await this.models.bulk(actor, body) };
+  }
+
+  @Get(':id')
+  @Roles(...ALL_ROLES)
+  @ApiOperation({ summary: 'One model' })
+  @ApiOkResponse({ type: ModelResponse })
+  getModel(@IdParam() id: string): Promise<ModelResponse> {
+    return this.catalog.get(id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Change a model (name, parameters, pricing, status, lifecycle)' })
+  @ApiOkResponse({ type: ModelResponse })
+  updateModel(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: UpdateModelRequest): Promise<ModelResponse> {
+    return this.models.update(actor, id, body);
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a model nothing depends on' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'In use; `dependents` lists by what', type: ProblemResponse })
+  @ApiBadRequestResponse({ description: 'It is the default and another model could take over', type: ProblemResponse })
+  deleteModel(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<void> {
+    return this.models.remove(actor, id);
+  }
+
+  @Put(':id/default')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Make this active model the default of its type (atomically replaces the previous one)' })
+  @ApiOkResponse({ type: ModelResponse })
+  setDefaultModel(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ModelResponse> {
+    return this.models.setDefault(actor, id);
+  }
+
+  @Get(':id/dependents')
+  @Roles('admin', 'auditor')
+  @ApiOperation({ summary: 'What would break if this model were deleted or deprecated' })
+  @ApiOkResponse({ type: DependentsResponse })
+  getModelDependents(@IdParam() id: string): Promise<DependentsResponse> {
+    return this.models.dependentsOf(id);
+  }
+}

@@ -1,0 +1,245 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { PROVIDER_KINDS, type ProviderKind } from '../provider-kinds.js';
+import { PROVIDER_STATUSES, type ProviderStatus } from '../provider.entity.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class ProviderConfigDto {
+  @ApiPropertyOptional({ minimum: 1000, maximum: 600000, example: 30000, description: 'Upstream timeout; default from settings (30 s)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  timeout_ms?: number;
+
+  @ApiPropertyOptional({ example: 'org-abc123', description: 'OpenAI organisation' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  organization?: string;
+
+  @ApiPropertyOptional({ example: 'proj_abc123', description: 'OpenAI project' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  project?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'x-team': 'search' },
+    description: 'Extra non-secret headers sent upstream; credentials belong in api_key',
+  })
+  @IsOptional()
+  @IsObject()
+  extra_headers?: Record<string, string>;
+}
+
+export class ProviderLimitsDto {
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, example: 8, description: 'Calls in flight at once' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  max_concurrency?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, example: 500, description: 'Requests per minute' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  rpm?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, example: 200000, description: 'Tokens per minute' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  tpm?: number | null;
+}
+
+const URL_PATTERN = /^https?:\/\/[^\s/?#]+(:\d+)?(\/[^\s?#]*)?$/i;
+
+export class CreateProviderRequest {
+  @ApiProperty({ example: 'OpenAI production', maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ enum: PROVIDER_KINDS, example: 'openai' })
+  @IsIn(PROVIDER_KINDS)
+  kind!: ProviderKind;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'https://api.openai.com/v1',
+    description: 'Required or defaulted per kind (see /providers/kinds)',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(500)
+  @Matches(URL_PATTERN, { message: 'api_base must be an http(s) URL without query or fragment' })
+  api_base?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2024-10-21', description: 'Azure only' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' })
+  api_version?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, example: 'sk-…', description: 'Stored encrypted; never returned' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  api_key?: string | null;
+
+  @ApiPropertyOptional({ type: ProviderConfigDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProviderConfigDto)
+  config?: ProviderConfigDto;
+
+  @ApiPropertyOptional({ type: ProviderLimitsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProviderLimitsDto)
+  limits?: ProviderLimitsDto;
+
+  @ApiPropertyOptional({ enum: PROVIDER_STATUSES, default: 'active' })
+  @IsOptional()
+  @IsIn(PROVIDER_STATUSES)
+  status?: ProviderStatus;
+}
+
+export class UpdateProviderRequest {
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Changing it needs the key again, or keep_api_key: true' })
+  @ValidateIf((o: UpdateProviderRequest) => o.api_base !== null && o.api_base !== undefined)
+  @Transform(trim)
+  @IsString()
+  @MaxLength(500)
+  @Matches(URL_PATTERN, { message: 'api_base must be an http(s) URL without query or fragment' })
+  api_base?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @ValidateIf((o: UpdateProviderRequest) => o.api_version !== null && o.api_version !== undefined)
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' })
+  api_version?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, description: 'Omit to keep the stored key; null clears it' })
+  @ValidateIf((o: UpdateProviderRequest) => o.api_key !== null && o.api_key !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  api_key?: string | null;
+
+  @ApiPropertyOptional({ description: 'When changing api_base: keep sending the stored key to the new endpoint' })
+  @IsOptional()
+  @IsBoolean()
+  keep_api_key?: boolean;
+
+  @ApiPropertyOptional({ type: ProviderConfigDto, description: 'Replaces the whole config' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProviderConfigDto)
+  config?: ProviderConfigDto;
+
+  @ApiPropertyOptional({ type: ProviderLimitsDto, description: 'Members given replace the stored ones; null removes a limit' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProviderLimitsDto)
+  limits?: ProviderLimitsDto;
+
+  @ApiPropertyOptional({ enum: PROVIDER_STATUSES })
+  @IsOptional()
+  @IsIn(PROVIDER_STATUSES)
+  status?: ProviderStatus;
+}
+
+export class DeleteProviderQuery {
+  @ApiPropertyOptional({ enum: ['models'], description: 'Also delete this provider’s models that nothing depends on' })
+  @IsOptional()
+  @IsIn(['models'])
+  cascade?: 'models';
+}
+
+export class ProviderListQuery {
+  @ApiPropertyOptional({ enum: PROVIDER_KINDS })
+  @IsOptional()
+  @IsIn(PROVIDER_KINDS)
+  kind?: ProviderKind;
+
+  @ApiPropertyOptional({ enum: PROVIDER_STATUSES })
+  @IsOptional()
+  @IsIn(PROVIDER_STATUSES)
+  status?: ProviderStatus;
+
+  @ApiPropertyOptional({ description: 'Matches the name or endpoint' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+}
+
+export class TestResultDto {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty({ format: 'date-time' }) tested_at!: string;
+  @ApiProperty() latency_ms!: number;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'auth' }) failed_stage?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'authentication_error' }) error_class?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) message?: string | null;
+}
+
+export class ProviderLimitsResponse {
+  @ApiProperty({ type: Number, nullable: true }) max_concurrency!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) rpm!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) tpm!: number | null;
+}
+
+export class ProviderResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: PROVIDER_KINDS }) kind!: ProviderKind;
+  @ApiProperty({ type: String, nullable: true, description: 'As configured (null: the kind’s default)' }) api_base!: string | null;
+  @ApiProperty({ description: 'The endpoint calls go to' }) effective_api_base!: string;
+  @ApiProperty({ type: String, nullable: true }) api_version!: string | null;
+  @ApiProperty() has_api_key!: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'a1b2', description: 'Last four characters of the stored key' }) api_key_last4!:
+    string | null;
+  @ApiProperty({ type: ProviderConfigDto }) config!: ProviderConfigDto;
+  @ApiProperty({ type: ProviderLimitsResponse }) limits!: ProviderLimitsResponse;
+  @ApiProperty({ enum: PROVIDER_STATUSES }) status!: ProviderStatus;
+  @ApiProperty({ type: TestResultDto, nullable: true }) last_test!: TestResultDto | null;
+  @ApiProperty({ description: 'Models registered on this provider' }) model_count!: number;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}

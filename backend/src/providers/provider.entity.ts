@@ -1,0 +1,76 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { ProviderKind } from './provider-kinds.js';
+
+export const PROVIDER_STATUSES = ['active', 'inactive'] as const;
+export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
+
+/** Non-secret settings; credentials never go here (they belong in the encrypted key). */
+export interface ProviderConfig {
+  timeout_ms?: number;
+  organization?: string;
+  project?: string;
+  extra_headers?: Record<string, string>;
+}
+
+/** The latest connection test, kept on the record and shown in lists. */
+export interface StoredTestResult {
+  ok: boolean;
+  tested_at: string;
+  latency_ms: number;
+  failed_stage?: string | null;
+  error_class?: string | null;
+  message?: string | null;
+  stages?: { stage: string; ok: boolean; latency_ms: number }[];
+}
+
+@Entity('providers')
+export class Provider {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text')
+  kind!: ProviderKind;
+
+  @Column('text', { nullable: true })
+  apiBase!: string | null;
+
+  @Column('text', { nullable: true })
+  apiVersion!: string | null;
+
+  /** AES-256-GCM, bound to this row's id; see SecretBox. */
+  @Column('text', { nullable: true })
+  apiKeyCiphertext!: string | null;
+
+  @Column('text', { nullable: true })
+  apiKeyKid!: string | null;
+
+  @Column('text', { nullable: true })
+  apiKeyLast4!: string | null;
+
+  @Column('jsonb', { default: {} })
+  config!: ProviderConfig;
+
+  @Column('integer', { nullable: true })
+  maxConcurrency!: number | null;
+
+  @Column('integer', { nullable: true })
+  rpm!: number | null;
+
+  @Column('integer', { nullable: true })
+  tpm!: number | null;
+
+  @Column('text', { default: 'active' })
+  status!: ProviderStatus;
+
+  @Column('jsonb', { nullable: true })
+  lastTest!: StoredTestResult | null;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,230 @@
+import { aModel, aProvider, fieldsOf } from '../support/registry.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('models', () => {
+  let t: TestApp;
+  let ollama: Record<string, any>;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
+    ollama = await aProvider(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('validation', () => {
+    it('refuses an embedding model on Anthropic, naming the rule', async () => {
+      const anthropic = await aProvider(t, { kind: 'anthropic', api_key: 'sk-ant-0000' });
+      const res = await t
+        .req('post', '/api/v1/models')
+        .send({ provider_id: anthropic.id, display_name: 'Claude embed', model_id: 'x', type: 'embedding', params: { dimensions: 8 } });
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([
+        { field: 'type', code: 'unsupported_by_kind', message: 'Anthropic providers serve no embedding models' },
+      ]);
+    });
+
+    it.each([
+      ['generation', { temperature: 2.5 }, ['params.temperature']],
+      ['generation', { top_p: -0.1 }, ['params.top_p']],
+      ['generation', { top_k: 0 }, ['params.top_k']],
+      ['generation', { context_window: 1000, max_output_tokens: 2000 }, ['params.max_output_tokens']],
+      ['generation', { dimensions: 8 }, ['params.dimensions']],
+      ['embedding', {}, ['params.dimensions']],
+      ['embedding', { dimensions: 0 }, ['params.dimensions']],
+      ['embedding', { dimensions: 8, distance_metric: 'manhattan' }, ['params.distance_metric']],
+      ['embedding', { dimensions: 8, batch_size: 4096 }, ['params.batch_size']],
+      ['embedding', { dimensions: 8, temperature: 1 }, ['params.temperature']],
+    ])('refuses %s params %j', async (type, params, fields) => {
+      const res = await t
+        .req('post', '/api/v1/models')
+        .send({ provider_id: ollama.id, display_name: `P ${Math.random()}`, model_id: 'm', type, params });
+      expect(res.status).toBe(422);
+      expect(fieldsOf(res.body)).toEqual(fields);
+    });
+
+    it('says which parameters a type takes when given an unknown one', async () => {
+      const res = await t
+        .req('post', '/api/v1/models')
+        .send({ provider_id: ollama.id, display_name: 'Unknown param', model_id: 'm', type: 'generation', params: { warmth: 1 } });
+      expect(res.body.errors[0].message).toMatch(/params.warmth is not a generation parameter \(allowed: context_window/);
+    });
+
+    it('takes prices as exact decimals and refuses floats with too many places or negatives', async () => {
+      const ok = await aModel(t, ollama.id, { type: 'ner', pricing: { input_per_million: '0.15', output_per_million: 0.6 } });
+      expect(ok.pricing).toEqual({ input_per_million: '0.15', output_per_million: '0.6', currency: 'USD' });
+      const bad = await t.req('post', '/api/v1/models').send({
+        provider_id: ollama.id,
+        display_name: 'Price',
+        model_id: 'm',
+        type: 'ner',
+        pricing: { input_per_million: -1, output_per_million: '0.1234567' },
+      });
+      expect(fieldsOf(bad.body)).toEqual(['pricing.input_per_million', 'pricing.output_per_million']);
+    });
+
+    it('refuses is_default and other unknown fields on create (mass assignment)', async () => {
+      const res = await t
+        .req('post', '/api/v1/models')
+        .send({ provider_id: ollama.id, display_name: 'Sneaky', model_id: 'm', type: 'ner', is_default: true });
+      expect(res.status).toBe(422);
+      expect(fieldsOf(res.body)).toEqual(['is_default']);
+    });
+
+    it('409s a duplicate display name', async () => {
+      const m = await aModel(t, ollama.id, { type: 'ner' });
+      const res = await t
+        .req('post', '/api/v1/models')
+        .send({ provider_id: ollama.id, display_name: m.display_name.toLowerCase(), model_id: 'x', type: 'ner' });
+      expect(res.status).toBe(409);
+      expect(fieldsOf(res.body)).toEqual(['display_name']);
+    });
+
+    it('422s an unknown provider', async () => {
+      const res = await t
+        .req('post', '/api/v1/models')
+        .send({ provider_id: '6b1f0c7e-3a51-4c1e-9a0d-2f4f3b7f8a11', display_name: 'Orphan', model_id: 'x', type: 'ner' });
+      expect(fieldsOf(res.body)).toEqual(['provider_id']);
+    });
+  });
+
+  describe('defaults (invariant 1)', () => {
+    it('makes the first active model of a type its default and moves it atomically', async () => {
+      const first = await aModel(t, ollama.id, { type: 'generation' });
+      const second = await aModel(t, ollama.id, { type: 'generation' });
+      expect(first.is_default).toBe(true);
+      expect(second.is_default).toBe(false);
+      const moved = await t.req('put', `/api/v1/models/${second.id}/default`);
+      expect(moved.status).toBe(200);
+      expect(moved.body.is_default).toBe(true);
+      expect((await t.req('get', `/api/v1/models/${first.id}`)).body.is_default).toBe(false);
+      const list = await t.req('get', '/api/v1/models?type=generation');
+      expect(list.body.defaults.generation).toBe(second.id);
+      expect(list.body.items.filter((m: { is_default: boolean }) => m.is_default)).toHaveLength(1);
+      const events = await t.req('get', `/api/v1/audit-events?action=model.default_changed&entity_id=${second.id}`);
+      expect(events.body.items[0].changes).toEqual({ default_generation: { before: first.id, after: second.id } });
+    });
+
+    it('refuses an inactive or deprecated model as default', async () => {
+      const inactive = await aModel(t, ollama.id, { type: 'generation', status: 'inactive' });
+      const res = await t.req('put', `/api/v1/models/${inactive.id}/default`);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('model.default_requires_active');
+    });
+
+    it('refuses to delete, deactivate or deprecate the default while another model could take over', async () => {
+      const { body: page } = await t.req('get', '/api/v1/models?type=generation');
+      const current = page.defaults.generation;
+      for (const [method, path, body] of [
+        ['delete', `/api/v1/models/${current}`, undefined],
+        ['patch', `/api/v1/models/${current}`, { status: 'inactive' }],
+        ['patch', `/api/v1/models/${current}`, { status: 'deprecated' }],
+        ['post', '/api/v1/models/bulk', { action: 'deactivate', ids: [current] }],
+      ] as const) {
+        const res = await t.req(method, path).send(body);
+        expect(res.status).toBe(400);
+        expect(res.body.detail).toMatch(/is the default generation model: set another default first/);
+      }
+    });
+
+    it('lets the only active model of a type go, leaving no default', async () => {
+      const provider = await aProvider(t);
+      const solo = await aModel(t, provider.id, { type: 'embedding', params: { dimensions: 4 } });
+      expect(solo.is_default).toBe(true);
+      expect((await t.req('patch', `/api/v1/models/${solo.id}`).send({ status: 'inactive' })).status).toBe(200);
+      expect((await t.req('get', '/api/v1/models?type=embedding')).body.defaults.embedding).toBeNull();
+      const back = await t.req('patch', `/api/v1/models/${solo.id}`).send({ status: 'active' });
+      expect(back.body.is_default).toBe(true);
+    });
+
+    it('hands the default to the successor when the default is deprecated with one', async () => {
+      const { body: page } = await t.req('get', '/api/v1/models?type=generation');
+      const current = page.defaults.generation;
+      const successor = await aModel(t, ollama.id, { type: 'generation' });
+      const res = await t
+        .req('post', '/api/v1/models/bulk')
+        .send({ action: 'deprecate', ids: [current], successor_id: successor.id, sunset_at: '2027-06-30T00:00:00Z' });
+      expect(res.status).toBe(200);
+      expect(res.body.items[0]).toMatchObject({
+        status: 'deprecated',
+        is_default: false,
+        successor_id: successor.id,
+        sunset_at: '2027-06-30T00:00:00.000Z',
+      });
+      expect((await t.req('get', `/api/v1/models/${successor.id}`)).body.is_default).toBe(true);
+    });
+  });
+
+  describe('bulk and lifecycle', () => {
+    it('applies all or nothing, with a reason per refused model', async () => {
+      const provider = await aProvider(t);
+      const a = await aModel(t, provider.id, { type: 'ner' });
+      const b = await aModel(t, provider.id, { type: 'ner' });
+      const { body: page } = await t.req('get', '/api/v1/models?type=ner');
+      const def = page.defaults.ner;
+      const refused = await t.req('post', '/api/v1/models/bulk').send({ action: 'deactivate', ids: [a.id, def] });
+      expect(refused.status).toBe(400);
+      expect(refused.body.items).toEqual([{ id: def, reason: expect.stringMatching(/set another default first/) }]);
+      expect((await t.req('get', `/api/v1/models/${a.id}`)).body.status).toBe('active');
+      const ok = await t.req('post', '/api/v1/models/bulk').send({ action: 'deactivate', ids: [a.id, b.id] });
+      expect(ok.body.items.map((m: { status: string }) => m.status)).toEqual(['inactive', 'inactive']);
+      const missing = await t
+        .req('post', '/api/v1/models/bulk')
+        .send({ action: 'activate', ids: [a.id, '6b1f0c7e-3a51-4c1e-9a0d-2f4f3b7f8a11'] });
+      expect(missing.status).toBe(404);
+      expect((await t.req('get', `/api/v1/models/${a.id}`)).body.status).toBe('inactive');
+    });
+
+    it('checks successors: same type, active, not itself', async () => {
+      const gen = await aModel(t, ollama.id, { type: 'generation' });
+      const emb = await aModel(t, ollama.id, { type: 'embedding', params: { dimensions: 8 } });
+      const inactive = await aModel(t, ollama.id, { type: 'generation', status: 'inactive' });
+      for (const successor of [emb.id, inactive.id, gen.id]) {
+        const res = await t.req('patch', `/api/v1/models/${gen.id}`).send({ successor_id: successor });
+        expect(res.status).toBe(422);
+        expect(fieldsOf(res.body)).toEqual(['successor_id']);
+      }
+    });
+
+    it('lists dependents and refuses (409) to delete a successor another model points at', async () => {
+      const next = await aModel(t, ollama.id, { type: 'generation' });
+      const old = await aModel(t, ollama.id, { type: 'generation', successor_id: next.id });
+      const deps = await t.req('get', `/api/v1/models/${next.id}/dependents`);
+      expect(deps.body).toMatchObject({ successor_of: [{ id: old.id, name: old.display_name }], blocks_delete: true });
+      const res = await t.req('delete', `/api/v1/models/${next.id}`);
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toContain(old.display_name);
+      expect(res.body.dependents.successor_of).toHaveLength(1);
+    });
+
+    it('audits create, update and delete with before/after of the changed fields', async () => {
+      const m = await aModel(t, ollama.id, { type: 'ner' });
+      await t.req('patch', `/api/v1/models/${m.id}`).send({ params: { temperature: 0.2 }, description: 'for tagging' });
+      expect((await t.req('delete', `/api/v1/models/${m.id}`)).status).toBe(204);
+      const events = await t.req('get', `/api/v1/audit-events?entity_type=model&entity_id=${m.id}`);
+      expect(events.body.items.map((e: { action: string }) => e.action)).toEqual(['model.deleted', 'model.updated', 'model.created']);
+      expect(events.body.items[1].changes).toEqual({
+        params: { before: {}, after: { temperature: 0.2 } },
+        description: { before: null, after: 'for tagging' },
+      });
+    });
+  });
+
+  describe('listing', () => {
+    it('filters by type, provider, status and text, sorts and paginates', async () => {
+      const provider = await aProvider(t);
+      for (const name of ['Zeta tagger', 'Alpha tagger', 'Mid tagger'])
+        await aModel(t, provider.id, { type: 'ner', display_name: name, model_id: `mdl-${name.split(' ')[0].toLowerCase()}` });
+      const page = await t.req('get', `/api/v1/models?provider_id=${provider.id}&page_size=2`);
+      expect(page.body).toMatchObject({ total: 3, page: 1, page_size: 2 });
+      expect(page.body.items.map((m: { display_name: string }) => m.display_name)).toEqual(['Alpha tagger', 'Mid tagger']);
+      const desc = await t.req('get', `/api/v1/models?provider_id=${provider.id}&order=desc`);
+      expect(desc.body.items[0].display_name).toBe('Zeta tagger');
+      const search = await t.req('get', '/api/v1/models?search=MDL-ZETA');
+      expect(search.body.items.map((m: { display_name: string }) => m.display_name)).toEqual(['Zeta tagger']);
+      const clamped = await t.req('get', '/api/v1/models?page_size=5000');
+      expect(clamped.body.page_size).toBe(100);
+      expect((await t.req('get', '/api/v1/models?type=video')).status).toBe(422);
+    });
+  });
+});

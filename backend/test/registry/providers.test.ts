@@ -1,0 +1,137 @@
+import { DataSource } from 'typeorm';
+import { aModel, aProvider, fieldsOf } from '../support/registry.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('providers', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('publishes the kind spec the API validates against', async () => {
+    const res = await t.req('get', '/api/v1/providers/kinds');
+    expect(res.status).toBe(200);
+    const byKind = Object.fromEntries(res.body.map((k: { kind: string }) => [k.kind, k]));
+    expect(Object.keys(byKind).sort()).toEqual([
+      'anthropic',
+      'azure',
+      'cohere',
+      'gemini',
+      'litellm',
+      'ollama',
+      'openai',
+      'openai_compatible',
+    ]);
+    expect(byKind.ollama).toMatchObject({ api_base: { requirement: 'required' }, api_key: { requirement: 'optional' } });
+    expect(byKind.azure).toMatchObject({ api_key: { requirement: 'required' }, api_version: { requirement: 'required' } });
+    expect(byKind.anthropic.model_types).toEqual(['generation', 'ner']);
+  });
+
+  it.each([
+    [{ kind: 'openai' }, ['api_key']],
+    [{ kind: 'azure', api_key: 'k-123456' }, ['api_base', 'api_version']],
+    [{ kind: 'ollama' }, ['api_base']],
+    [{ kind: 'anthropic', api_key: 'k-123456', api_version: '2024-10-21' }, ['api_version']],
+    [{ kind: 'anthropic', api_key: 'k-123456', config: { organization: 'org-1' } }, ['config.organization']],
+    [{ kind: 'openai', api_key: 'k', config: { nonsense: 1 } }, ['config.nonsense']],
+    [{ kind: 'openai', api_key: 'k', api_base: 'ftp://x' }, ['api_base']],
+    [{ kind: 'openai', api_key: 'k', limits: { rpm: 0 } }, ['limits.rpm']],
+    [{ kind: 'gopher' }, ['kind']],
+  ])('refuses %j with field errors %j', async (body, fields) => {
+    const res = await t.req('post', '/api/v1/providers').send({ name: `Bad ${Math.random()}`, ...body });
+    expect(res.status).toBe(422);
+    expect(fieldsOf(res.body)).toEqual(fields);
+  });
+
+  it('refuses credential-looking extra headers and sends them to api_key instead', async () => {
+    const res = await t.req('post', '/api/v1/providers').send({
+      name: 'Headers',
+      kind: 'openai',
+      api_key: 'sk-real-key-0001',
+      config: { extra_headers: { 'x-team': 'search', Authorization: 'Bearer abc', 'x-custom': 'sk-live-0123456789' } },
+    });
+    expect(res.status).toBe(422);
+    expect(fieldsOf(res.body)).toEqual(['config.extra_headers.Authorization', 'config.extra_headers.x-custom']);
+    expect(res.body.errors[0].message).toMatch(/api_key/);
+  });
+
+  it('stores the key encrypted, returns only has_api_key and the last four, and keeps it on updates that omit it', async () => {
+    const created = await aProvider(t, { kind: 'openai', api_key: 'sk-test-secret-abcd' });
+    expect(created).toMatchObject({ has_api_key: true, api_key_last4: 'abcd', effective_api_base: 'https://api.openai.com/v1' });
+    expect(JSON.stringify(created)).not.toContain('sk-test-secret');
+    const renamed = await t.req('patch', `/api/v1/providers/${created.id}`).send({ name: `${created.name} renamed` });
+    expect(renamed.body).toMatchObject({ has_api_key: true, api_key_last4: 'abcd' });
+    const cleared = await t.req('patch', `/api/v1/providers/${created.id}`).send({ api_key: null, status: 'inactive' });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toMatchObject({ has_api_key: false, api_key_last4: null });
+    const activateWithoutKey = await t.req('patch', `/api/v1/providers/${created.id}`).send({ status: 'active' });
+    expect(activateWithoutKey.status).toBe(422);
+    expect(fieldsOf(activateWithoutKey.body)).toEqual(['api_key']);
+  });
+
+  it('writes different ciphertexts for the same key and never the key itself', async () => {
+    const a = await aProvider(t, { kind: 'openai', api_key: 'sk-same-key-1234' });
+    const b = await aProvider(t, { kind: 'openai', api_key: 'sk-same-key-1234' });
+    const rows = await t.app.get(DataSource).query('SELECT api_key_ciphertext AS c FROM providers WHERE id = ANY($1)', [[a.id, b.id]]);
+    expect(rows).toHaveLength(2);
+    expect(rows[0].c).not.toBe(rows[1].c);
+    for (const r of rows) expect(r.c).not.toContain('sk-same-key');
+  });
+
+  it('never sends a stored key to a new endpoint unless told to', async () => {
+    const p = await aProvider(t, { kind: 'openai_compatible', api_base: 'http://10.0.0.5:8000/v1', api_key: 'vllm-key-7777' });
+    const moved = await t.req('patch', `/api/v1/providers/${p.id}`).send({ api_base: 'http://10.0.0.6:8000/v1' });
+    expect(moved.status).toBe(422);
+    expect(moved.body.errors[0]).toMatchObject({ field: 'api_key', code: 'key_reentry_required' });
+    const sameHost = await t.req('patch', `/api/v1/providers/${p.id}`).send({ api_base: 'http://10.0.0.5:8000/v1/' });
+    expect(sameHost.status).toBe(200);
+    const kept = await t.req('patch', `/api/v1/providers/${p.id}`).send({ api_base: 'http://10.0.0.6:8000/v1', keep_api_key: true });
+    expect(kept.body).toMatchObject({ api_base: 'http://10.0.0.6:8000/v1', has_api_key: true });
+    const reentered = await t
+      .req('patch', `/api/v1/providers/${p.id}`)
+      .send({ api_base: 'http://10.0.0.7:8000/v1', api_key: 'new-key-8888' });
+    expect(reentered.body).toMatchObject({ api_key_last4: '8888' });
+  });
+
+  it('409s a duplicate name (case-insensitive)', async () => {
+    const p = await aProvider(t);
+    const dup = await t
+      .req('post', '/api/v1/providers')
+      .send({ name: p.name.toUpperCase(), kind: 'ollama', api_base: 'http://localhost:11434' });
+    expect(dup.status).toBe(409);
+    expect(fieldsOf(dup.body)).toEqual(['name']);
+  });
+
+  it('refuses to delete a provider with models, listing them, unless cascade=models', async () => {
+    const p = await aProvider(t);
+    const m = await aModel(t, p.id, { type: 'ner' });
+    const refused = await t.req('delete', `/api/v1/providers/${p.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.dependents.models).toEqual([{ id: m.id, name: m.display_name }]);
+    const deps = await t.req('get', `/api/v1/providers/${p.id}/dependents`);
+    expect(deps.body.models).toHaveLength(1);
+    const cascaded = await t.req('delete', `/api/v1/providers/${p.id}?cascade=models`);
+    expect(cascaded.status).toBe(204);
+    expect((await t.req('get', `/api/v1/models/${m.id}`)).status).toBe(404);
+    expect((await t.req('get', `/api/v1/providers/${p.id}`)).status).toBe(404);
+  });
+
+  it('audits every change with the key masked, and lets members read without secrets', async () => {
+    const p = await aProvider(t, { kind: 'gemini', api_key: 'AIza-secret-value-9999' });
+    await t.req('patch', `/api/v1/providers/${p.id}`).send({ api_key: 'AIza-other-value-1111' });
+    const events = await t.req('get', `/api/v1/audit-events?entity_type=provider&entity_id=${p.id}`);
+    expect(events.body.items.map((e: { action: string }) => e.action)).toEqual(['provider.updated', 'provider.created']);
+    expect(events.body.items[0].changes.api_key).toEqual({ before: '****9999', after: '****1111' });
+    expect(JSON.stringify(events.body)).not.toMatch(/AIza-(secret|other)/);
+    const member = await t.userWithRole('member');
+    const list = await t.req('get', '/api/v1/providers', member.token);
+    expect(list.status).toBe(200);
+    expect(JSON.stringify(list.body)).not.toMatch(/AIza-/);
+    expect((await t.req('post', '/api/v1/providers', member.token).send({ name: 'x', kind: 'ollama', api_base: 'http://h' })).status).toBe(
+      403,
+    );
+  });
+});
