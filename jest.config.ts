@@ -3,13 +3,16 @@
 import type { Config } from 'jest';
 
 // One embedded PostgreSQL per run (global setup); each test file creates and migrates its own
-// database on it, so files are independent and can run in any order.
+// database on it, so files are independent and can run in any order. `npm run test:hardening`
+// (SB_HARDENING=1) runs the long fault, fuzz and security suites instead.
+const hardening = process.env.SB_HARDENING === '1';
+
 const config: Config = {
   rootDir: '.',
-  roots: ['<rootDir>/backend'],
+  roots: hardening ? ['<rootDir>/backend/test/hardening'] : ['<rootDir>/backend'],
   testEnvironment: 'node',
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/backend/test/hardening/'],
+  testPathIgnorePatterns: hardening ? ['/node_modules/'] : ['/node_modules/', '/backend/test/hardening/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

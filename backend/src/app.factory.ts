@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
@@ -21,6 +22,11 @@ export const ROOT_ROUTES = [
   { path: 'health/live', method: RequestMethod.GET },
   { path: 'health/ready', method: RequestMethod.GET },
   { path: 'metrics', method: RequestMethod.GET },
+  // The OpenAI-compatible API lives at /v1, where OpenAI SDKs expect it.
+  { path: 'v1/chat/completions', method: RequestMethod.POST },
+  { path: 'v1/embeddings', method: RequestMethod.POST },
+  { path: 'v1/models', method: RequestMethod.GET },
+  { path: 'v1/models/:model', method: RequestMethod.GET },
 ];
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -54,6 +60,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     done();
   });
   if (!options.preview) app.get(MetricsService).instrument(fastify);
+  // Document uploads; each route passes its own size limit (knowledge.max_upload_bytes) when reading.
+  await fastify.register(fastifyMultipart, { limits: { files: 1, fields: 5, parts: 6 } });
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });
   app.useGlobalPipes(createValidationPipe());
   setupSwaggerUi(app, buildOpenApiDocument(app));

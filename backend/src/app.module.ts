@@ -8,7 +8,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { SecretBox } from './common/secret-box.js';
 import type { SecretKeyring } from './common/secret-keyring.js';
-import { JwtKey } from './common/tokens.js';
+import { JwtKeys } from './common/tokens.js';
 import { AppConfig } from './config/app-config.js';
 import { dataSourceOptions, type DataSourceSettings } from './database/data-source.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -18,12 +18,17 @@ import { ProvidersModule } from './providers/providers.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { loggerOptions } from './logging.js';
 import { SettingsModule } from './settings/settings.module.js';
+import { UpstreamModule } from './upstream/upstream.module.js';
+import { UsageModule } from './usage/usage.module.js';
+import { ConversationsModule } from './conversations/conversations.module.js';
+import { GatewayModule } from './gateway/gateway.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
   database: DataSourceSettings;
   keyring: SecretKeyring;
-  jwtSecret: Buffer | string;
+  /** JWT_SECRET when set; otherwise access-token keys are derived from the keyring. */
+  jwtSecret?: string;
   /** Where logs go (stdout when absent); tests capture them. */
   logStream?: DestinationStream;
 }
@@ -46,14 +51,18 @@ export class AppModule {
         ModelsModule,
         ProvidersModule,
         RegistryModule,
+        UpstreamModule,
+        UsageModule,
+        ConversationsModule,
+        GatewayModule,
       ],
       providers: [
         { provide: AppConfig, useValue: options.config },
         { provide: SecretBox, useValue: new SecretBox(options.keyring) },
-        { provide: JwtKey, useValue: new JwtKey(options.jwtSecret) },
+        { provide: JwtKeys, useFactory: (box: SecretBox) => new JwtKeys(box, options.jwtSecret), inject: [SecretBox] },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
-      exports: [AppConfig, SecretBox, JwtKey],
+      exports: [AppConfig, SecretBox, JwtKeys],
     };
   }
 }

@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { AuditService } from './audit/audit.service.js';
 import { createApp } from './app.factory.js';
-import { deriveKey, loadSecretKeyring } from './common/secret-keyring.js';
+import { loadSecretKeyring } from './common/secret-keyring.js';
 import type { AppConfig } from './config/app-config.js';
 import { assertReachable, migrate } from './database/database-bootstrap.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres.js';
@@ -61,7 +61,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       config,
       database: { url: databaseUrl, role: runtimeRole, poolSize: config.DB_POOL_SIZE },
       keyring,
-      jwtSecret: config.JWT_SECRET ?? deriveKey(keyring, 'jwt'),
+      jwtSecret: config.JWT_SECRET,
       consoleDir: config.SERVE_CONSOLE ? options.consoleDir : undefined,
       logStream: options.logStream,
     });

@@ -14,32 +14,30 @@ import {
   type CreatedApiKeyResponse,
   toApiKeyResponse,
 } from './dto/api-key.dto.js';
+import { PrincipalCache } from './principal-cache.js';
 import type { Principal } from './principal.js';
 import { User, type Role } from './user.entity.js';
 
 const KEY_PREFIX = 'sbk_';
-const CACHE_TTL_MS = 5_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 const RANK: Record<Role, number> = { member: 1, auditor: 1, admin: 2 };
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-interface CachedKey {
+interface KeyLookup {
   principal: Principal | null;
-  cachedAt: number;
   expiresAt: number | null;
 }
 
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
-  /** Hash → principal, briefly, so the gateway does not query per request; revocation clears it. */
-  private readonly cache = new Map<string, CachedKey>();
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly principals: PrincipalCache,
   ) {}
 
   static looksLikeKey(token: string): boolean {
@@ -49,12 +47,7 @@ export class ApiKeysService {
   async authenticate(secret: string): Promise<Principal | undefined> {
     const hash = sha256(secret);
     const now = Date.now();
-    let entry = this.cache.get(hash);
-    if (!entry || now - entry.cachedAt > CACHE_TTL_MS) {
-      entry = await this.load(hash, now);
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, entry);
-    }
+    const entry = await this.principals.get(`key:${hash}`, () => this.load(hash));
     if (!entry.principal || (entry.expiresAt !== null && entry.expiresAt <= now)) return undefined;
     this.touch(entry.principal.id, now);
     return entry.principal;
@@ -115,6 +108,7 @@ export class ApiKeysService {
       const before = toApiKeyResponse(key);
       key.revokedAt = new Date();
       await manager.update(ApiKey, { id }, { revokedAt: key.revokedAt });
+      await this.principals.changed(manager);
       await this.audit.record(manager, actor, {
         action: 'api_key.revoked',
         entityType: 'api_key',
@@ -122,15 +116,10 @@ export class ApiKeysService {
         changes: diffChanges(before, toApiKeyResponse(key)),
       });
     });
-    this.cache.clear();
+    this.principals.clearLocal();
   }
 
-  /** Drops cached lookups, e.g. after a user is deactivated or removed. */
-  forgetCached(): void {
-    this.cache.clear();
-  }
-
-  private async load(hash: string, now: number): Promise<CachedKey> {
+  private async load(hash: string): Promise<KeyLookup> {
     const [row] = (await this.dataSource.query(
       `SELECT k.id, k.role, k.expires_at, u.id AS user_id, u.email
          FROM api_keys k JOIN users u ON u.id = k.owner_id
@@ -138,7 +127,6 @@ export class ApiKeysService {
       [hash],
     )) as { id: string; role: Role; expires_at: Date | null; user_id: string; email: string }[];
     return {
-      cachedAt: now,
       expiresAt: row?.expires_at ? row.expires_at.getTime() : null,
       principal: row ? { kind: 'api_key', id: row.id, userId: row.user_id, email: row.email, role: row.role } : null,
     };

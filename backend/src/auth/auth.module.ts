@@ -8,6 +8,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { LoginThrottle } from './login-throttle.js';
+import { PrincipalCache } from './principal-cache.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { TokensService } from './tokens.service.js';
 import { User } from './user.entity.js';
@@ -17,7 +18,15 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([User, ApiKey, RefreshToken])],
   controllers: [AuthController, UsersController, ApiKeysController],
-  providers: [AuthService, UsersService, ApiKeysService, TokensService, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    UsersService,
+    ApiKeysService,
+    TokensService,
+    LoginThrottle,
+    PrincipalCache,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [ApiKeysService, TokensService],
 })
 export class AuthModule {}

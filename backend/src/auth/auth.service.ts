@@ -56,6 +56,12 @@ export class AuthService {
       const rotated = await this.tokens.rotate(manager, refreshToken);
       if (!rotated) {
         await this.audit.record(manager, anonymous, { action: 'auth.refresh_reused', outcome: 'denied', entityType: 'session' });
+      } else {
+        await this.audit.record(manager, actorFor(rotated.user, anonymous), {
+          action: 'auth.refreshed',
+          entityType: 'user',
+          entityId: rotated.user.id,
+        });
       }
       return rotated;
     });

@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { jwtVerify, SignJWT } from 'jose';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { JwtKey } from '../common/tokens.js';
+import { JwtKeys } from '../common/tokens.js';
 import { DomainError } from '../common/domain-error.js';
+import { PrincipalCache } from './principal-cache.js';
 import type { Principal } from './principal.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { User, type Role } from './user.entity.js';
@@ -35,20 +36,13 @@ export const invalidRefresh = () =>
 /** Short-lived JWT access tokens (HS256) and opaque, rotating refresh tokens. */
 @Injectable()
 export class TokensService {
-  private readonly jwt: JwtService;
-
   constructor(
     private readonly config: AppConfig,
-    jwtKey: JwtKey,
+    private readonly keys: JwtKeys,
+    private readonly principals: PrincipalCache,
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(RefreshToken) private readonly refreshTokens: Repository<RefreshToken>,
-  ) {
-    this.jwt = new JwtService({
-      secret: jwtKey.secret,
-      signOptions: { algorithm: 'HS256', audience: AUDIENCE, issuer: ISSUER, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },
-      verifyOptions: { algorithms: ['HS256'], audience: AUDIENCE, issuer: ISSUER },
-    });
-  }
+  ) {}
 
   async issue(manager: EntityManager, user: User, familyId: string = randomUUID()): Promise<TokenPair> {
     const claims: AccessClaims = { sub: user.id, role: user.role, email: user.email, typ: 'access' };
@@ -60,7 +54,14 @@ export class TokensService {
       expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
     });
     return {
-      access_token: await this.jwt.signAsync(claims),
+      access_token: await new SignJWT({ role: claims.role, email: claims.email, typ: claims.typ })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.sub)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${this.config.ACCESS_TOKEN_TTL_SECONDS}s`)
+        .sign(this.keys.signing()),
       token_type: 'Bearer',
       expires_in: this.config.ACCESS_TOKEN_TTL_SECONDS,
       refresh_token: refresh,
@@ -69,17 +70,28 @@ export class TokensService {
   }
 
   async verifyAccessToken(token: string): Promise<Principal | undefined> {
-    let claims: AccessClaims;
-    try {
-      claims = await this.jwt.verifyAsync<AccessClaims>(token);
-    } catch {
-      return undefined;
-    }
+    const claims = await this.verify(token);
+    if (!claims) return undefined;
     if (claims.typ !== 'access' || typeof claims.sub !== 'string') return undefined;
     // The user's current role and state count, not what the token said when it was issued.
-    const user = await this.users.findOne({ where: { id: claims.sub }, select: { id: true, email: true, role: true, isActive: true } });
-    if (!user?.isActive) return undefined;
-    return { kind: 'user', id: user.id, userId: user.id, email: user.email, role: user.role };
+    const sub = claims.sub;
+    return this.principals.get(`user:${sub}`, async (): Promise<Principal | undefined> => {
+      const user = await this.users.findOne({ where: { id: sub }, select: { id: true, email: true, role: true, isActive: true } });
+      if (!user?.isActive) return undefined;
+      return { kind: 'user', id: user.id, userId: user.id, email: user.email, role: user.role };
+    });
+  }
+
+  private async verify(token: string): Promise<AccessClaims | undefined> {
+    for (const secret of this.keys.verifying()) {
+      try {
+        const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+        return payload as unknown as AccessClaims;
+      } catch {
+        // Signed with another key (or invalid): try the next one.
+      }
+    }
+    return undefined;
   }
 
   /**

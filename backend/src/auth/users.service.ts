@@ -6,7 +6,6 @@ import { diffChanges } from '../audit/audit-changes.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { pageWindow } from '../common/pagination.js';
-import { ApiKeysService } from './api-keys.service.js';
 import {
   type CreateUserRequest,
   type UpdateUserRequest,
@@ -16,6 +15,7 @@ import {
   toUserResponse,
 } from './dto/user.dto.js';
 import { hashPassword } from './passwords.js';
+import { PrincipalCache } from './principal-cache.js';
 import { TokensService } from './tokens.service.js';
 import { User } from './user.entity.js';
 
@@ -30,7 +30,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly tokens: TokensService,
-    private readonly apiKeys: ApiKeysService,
+    private readonly principals: PrincipalCache,
   ) {}
 
   async list(query: UserListQuery): Promise<UserPage> {
@@ -89,10 +89,11 @@ export class UsersService {
         { ...before, updated_at: undefined },
         { ...after, updated_at: undefined, ...(body.password ? { password: body.password } : {}) },
       );
+      await this.principals.changed(manager);
       await this.audit.record(manager, actor, { action: 'user.updated', entityType: 'user', entityId: id, changes });
       return after;
     });
-    this.apiKeys.forgetCached();
+    this.principals.clearLocal();
     return result;
   }
 
@@ -103,6 +104,7 @@ export class UsersService {
       if (!user) throw notFound('user', id);
       if (user.role === 'admin' && user.isActive) await this.assertAnotherAdmin(manager, id);
       await manager.delete(User, { id });
+      await this.principals.changed(manager);
       await this.audit.record(manager, actor, {
         action: 'user.deleted',
         entityType: 'user',
@@ -110,7 +112,7 @@ export class UsersService {
         changes: diffChanges(toUserResponse(user), undefined),
       });
     });
-    this.apiKeys.forgetCached();
+    this.principals.clearLocal();
   }
 
   /** Locks the active admins so two requests cannot each remove "the other" last admin. */

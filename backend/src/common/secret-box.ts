@@ -15,7 +15,16 @@ const VERSION = 'v1';
  * row does not decrypt. Format: `v1.<kid>.<iv>.<ciphertext>.<tag>`, base64url parts.
  */
 export class SecretBox {
-  constructor(private readonly keyring: SecretKeyring) {}
+  constructor(private keyring: SecretKeyring) {}
+
+  /** Swaps in a reloaded keyring (a rotation added a key); existing ciphertexts stay readable. */
+  replaceKeyring(keyring: SecretKeyring): void {
+    this.keyring = keyring;
+  }
+
+  get keys(): SecretKeyring {
+    return this.keyring;
+  }
 
   get currentKid(): string {
     return this.keyring.current.kid;

@@ -1,5 +1,5 @@
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface SecretKey {
@@ -40,19 +40,20 @@ export function keyId(key: Buffer): string {
 
 /**
  * Loads the master key from SWITCHBOARD_SECRET_KEY, or from `<dataDir>/secret.key`, creating that
- * file (mode 0600) on first start. Several app instances on one database must share the key, so
- * they should set SWITCHBOARD_SECRET_KEY rather than rely on a per-machine file.
+ * file (mode 0600) on first start. The file holds one key per line: the current one first, then
+ * keys still readable during a rotation. Several app instances on one database must share the key,
+ * so they should set SWITCHBOARD_SECRET_KEY rather than rely on a per-machine file.
  */
 export async function loadSecretKeyring(options: { envKey?: string; previousKeys?: string; dataDir: string }): Promise<SecretKeyring> {
-  const previous = (options.previousKeys ?? '')
+  const fromEnv = (options.previousKeys ?? '')
     .split(',')
     .map((k) => k.trim())
     .filter(Boolean)
     .map((k) => parseSecretKey(k, 'SWITCHBOARD_PREVIOUS_SECRET_KEYS'));
   if (options.envKey) {
-    return { current: parseSecretKey(options.envKey, 'SWITCHBOARD_SECRET_KEY'), previous, source: 'environment' };
+    return { current: parseSecretKey(options.envKey, 'SWITCHBOARD_SECRET_KEY'), previous: fromEnv, source: 'environment' };
   }
-  const file = join(options.dataDir, KEY_FILE);
+  const file = keyFilePath(options.dataDir);
   let text: string | undefined;
   try {
     text = await readFile(file, 'utf8');
@@ -65,10 +66,26 @@ export async function loadSecretKeyring(options: { envKey?: string; previousKeys
     await writeFile(file, text + '\n', { mode: 0o600, flag: 'wx' });
   }
   await chmod(file, 0o600);
-  return { current: parseSecretKey(text, `the key file ${file}`), previous, source: 'key file' };
+  const [current, ...older] = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => parseSecretKey(l, `the key file ${file}`));
+  if (!current) throw new SecretKeyError(`the key file ${file} is empty`);
+  return { current, previous: [...older, ...fromEnv], source: 'key file' };
 }
 
-/** A key for one purpose (JWT signing, ...) derived from the master key, so one secret serves all. */
-export function deriveKey(keyring: SecretKeyring, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', keyring.current.key, Buffer.alloc(0), `switchboard:${purpose}`, 32));
+export const keyFilePath = (dataDir: string) => join(dataDir, KEY_FILE);
+
+/** Replaces the key file atomically (write aside, then rename), current key first. */
+export async function writeKeyFile(dataDir: string, keys: SecretKey[]): Promise<void> {
+  const file = keyFilePath(dataDir);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, keys.map((k) => k.key.toString('base64')).join('\n') + '\n', { mode: 0o600 });
+  await rename(temp, file);
+}
+
+/** A key for one purpose (JWT signing, ...) derived from a master key, so one secret serves all. */
+export function deriveKey(key: SecretKey, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), `switchboard:${purpose}`, 32));
 }

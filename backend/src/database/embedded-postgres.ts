@@ -59,7 +59,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: (e) => log(String(e)),
   });
   if (!(await exists(join(pgDir, 'PG_VERSION')))) await server.initialise();
-  await stopOrphan(pgDir);
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${DATABASE}`;
+  if ((await inspectRunning(pgDir)) === 'attach') {
+    return { url, stop: async () => undefined };
+  }
   try {
     await server.start();
   } catch (err) {
@@ -70,7 +73,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await ensureDatabase(server);
   let stopped = false;
   return {
-    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${DATABASE}`,
+    url,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -102,21 +105,26 @@ async function readOrCreatePassword(file: string): Promise<string> {
 }
 
 /**
- * A previous run killed with SIGKILL leaves its postmaster running and holding the data folder.
- * Stop it (fast shutdown) so this run can start the cluster again.
+ * A postmaster may already hold the data folder. If its parent is alive it belongs to a running
+ * Switchboard (e.g. `npm run keys:rotate` while the app serves): attach to it. If it was orphaned
+ * by a process killed with SIGKILL (re-parented to init), stop it (fast shutdown) and start afresh.
  */
-async function stopOrphan(pgDir: string): Promise<void> {
+async function inspectRunning(pgDir: string): Promise<'attach' | 'free'> {
   let pid: number;
   try {
     pid = Number((await readFile(join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   } catch {
-    return;
+    return 'free';
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return 'free';
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  if (!cmdline.includes('postgres')) return;
+  if (!cmdline.includes('postgres')) return 'free';
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  if (parent > 1 && isAlive(parent)) return 'attach';
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
+  return 'free';
 }
 
 function isAlive(pid: number): boolean {

@@ -5,6 +5,8 @@ import { User } from '../auth/user.entity.js';
 import { Model } from '../models/model.entity.js';
 import { Provider } from '../providers/provider.entity.js';
 import { SystemSetting } from '../settings/system-setting.entity.js';
+import { Conversation } from '../conversations/conversation.entity.js';
+import { Message } from '../conversations/message.entity.js';
 
 /** Every entity, listed once for the app's data source and the migration CLI. */
-export const entities = [User, ApiKey, RefreshToken, AuditEvent, SystemSetting, Provider, Model];
+export const entities = [User, ApiKey, RefreshToken, AuditEvent, SystemSetting, Provider, Model, Conversation, Message];

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
-export type Channel = 'sb_registry' | 'sb_settings' | 'sb_auth';
+export type Channel = 'sb_registry' | 'sb_settings' | 'sb_auth' | 'sb_keys';
 type Handler = (payload: string) => void;
 
 /**
@@ -52,7 +52,8 @@ export class NotificationHub implements OnApplicationBootstrap, OnApplicationShu
     client.on('end', () => this.reconnectLater());
     try {
       await client.connect();
-      for (const channel of ['sb_registry', 'sb_settings', 'sb_auth'] satisfies Channel[]) await client.query(`LISTEN ${channel}`);
+      for (const channel of ['sb_registry', 'sb_settings', 'sb_auth', 'sb_keys'] satisfies Channel[])
+        await client.query(`LISTEN ${channel}`);
       this.client = client;
       this.retryMs = 500;
     } catch (err) {

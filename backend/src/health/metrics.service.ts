@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per app instance (not prom-client's global), so several apps can share a process in tests. */
 @Injectable()
@@ -11,6 +11,25 @@ export class MetricsService {
     help: 'HTTP request duration by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly upstreamCircuitState = new Gauge({
+    name: 'upstream_circuit_state',
+    help: 'Circuit breaker of each provider this instance has called: 0 closed, 1 half-open (trial call), 2 open (failing fast)',
+    labelNames: ['provider_id', 'provider'] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamCalls = new Counter({
+    name: 'upstream_calls_total',
+    help: 'Upstream calls by provider, operation and outcome (ok, or the error class)',
+    labelNames: ['provider', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamRetries = new Counter({
+    name: 'upstream_retries_total',
+    help: 'Upstream attempts retried after a 429, 5xx or dropped connection',
+    labelNames: ['provider'] as const,
     registers: [this.registry],
   });
 

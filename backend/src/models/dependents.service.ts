@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
+import { DomainError } from '../common/domain-error.js';
 import type { ModelType } from '../providers/provider-kinds.js';
 import type { DependentsResponse, NamedRef } from './dto/model.dto.js';
 import { Model } from './model.entity.js';
@@ -19,6 +20,33 @@ export class DependentsService {
 
   register(kind: ProbeKind, probe: DependencyProbe): void {
     this.probes.set(kind, probe);
+  }
+
+  /**
+   * Knowledge bases are bound to their models, so deprecating one of those is refused too (409);
+   * conversations are not: they move to the successor.
+   */
+  async assertDeprecatable(manager: EntityManager, models: Model[]): Promise<void> {
+    const knowledgeBases =
+      (await this.probes.get('knowledge_bases')?.(
+        manager,
+        models.map((m) => m.id),
+      )) ?? [];
+    if (knowledgeBases.length === 0) return;
+    const dependents: DependentsResponse = {
+      knowledge_bases: knowledgeBases,
+      conversations: [],
+      successor_of: [],
+      default_for: [],
+      models: [],
+      blocks_delete: true,
+    };
+    throw new DomainError(
+      'conflict',
+      'model.in_use',
+      `Cannot deprecate: in use by ${describeBlockers(dependents)}; bind them to another model first`,
+      { extensions: { dependents } },
+    );
   }
 
   async forModels(manager: EntityManager, modelIds: string[], ignoreSuccessorsFrom: string[] = []): Promise<DependentsResponse> {

@@ -90,6 +90,7 @@ export async function changeStatus(
     const wasDefault = m.isDefault;
     m.status = target;
     if (target !== 'active') m.isDefault = false;
+    m.deprecatedAt = target === 'deprecated' ? (before === 'deprecated' ? m.deprecatedAt : now) : null;
     if (action === 'deprecate') {
       if (successor) m.successorId = successor.id;
       if (options.sunsetAt !== undefined) m.sunsetAt = options.sunsetAt;
@@ -98,7 +99,14 @@ export async function changeStatus(
     await manager.update(
       Model,
       { id: m.id },
-      { status: m.status, isDefault: m.isDefault, successorId: m.successorId, sunsetAt: m.sunsetAt, updatedAt: now },
+      {
+        status: m.status,
+        isDefault: m.isDefault,
+        successorId: m.successorId,
+        sunsetAt: m.sunsetAt,
+        deprecatedAt: m.deprecatedAt,
+        updatedAt: now,
+      },
     );
     if (wasDefault && !m.isDefault && successor) {
       await manager.update(Model, { id: successor.id }, { isDefault: true, updatedAt: now });

@@ -54,6 +54,9 @@ export class Model {
   @Column('timestamptz', { nullable: true })
   sunsetAt!: Date | null;
 
+  @Column('timestamptz', { nullable: true })
+  deprecatedAt!: Date | null;
+
   @Column('uuid', { nullable: true })
   successorId!: string | null;
 

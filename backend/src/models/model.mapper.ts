@@ -1,4 +1,5 @@
 import { normaliseDecimal } from '../common/decimal.js';
+import { toTestResult } from '../providers/provider.mapper.js';
 import type { Provider } from '../providers/provider.entity.js';
 import type { ModelResponse } from './dto/model.dto.js';
 import type { Model } from './model.entity.js';
@@ -23,18 +24,10 @@ export function toModelResponse(m: Model, provider: Pick<Provider, 'id' | 'name'
         : null,
     capabilities: m.capabilities ?? [],
     description: m.description,
+    deprecated_at: m.deprecatedAt ? m.deprecatedAt.toISOString() : null,
     sunset_at: m.sunsetAt ? m.sunsetAt.toISOString() : null,
     successor_id: m.successorId,
-    last_test: m.lastTest
-      ? {
-          ok: m.lastTest.ok,
-          tested_at: m.lastTest.tested_at,
-          latency_ms: m.lastTest.latency_ms,
-          failed_stage: m.lastTest.failed_stage ?? null,
-          error_class: m.lastTest.error_class ?? null,
-          message: m.lastTest.message ?? null,
-        }
-      : null,
+    last_test: toTestResult(m.lastTest),
     created_at: m.createdAt.toISOString(),
     updated_at: m.updatedAt.toISOString(),
   };

@@ -4,7 +4,6 @@ import { pageWindow } from '../common/pagination.js';
 import { RegistryCache, type RegistrySnapshot } from '../registry/registry-cache.js';
 import type { ModelListQuery, ModelPage, ModelResponse } from './dto/model.dto.js';
 import type { Model } from './model.entity.js';
-import { toModelResponse } from './model.mapper.js';
 
 type Comparator = (a: Model, b: Model) => number;
 
@@ -16,16 +15,19 @@ export class ModelsCatalog {
   async list(query: ModelListQuery): Promise<ModelPage> {
     const snapshot = await this.cache.get();
     const needle = query.search?.trim().toLowerCase();
-    let rows = snapshot.modelsByName.filter(
-      (m) =>
-        (!query.type || m.type === query.type) &&
-        (!query.provider_id || m.providerId === query.provider_id) &&
-        (!query.status || m.status === query.status) &&
-        (!needle || m.displayName.toLowerCase().includes(needle) || m.modelId.toLowerCase().includes(needle)),
-    );
+    const source = query.type ? snapshot.modelsByType[query.type] : snapshot.modelsByName;
+    const noFilter = !query.provider_id && !query.status && !needle;
+    let rows = noFilter
+      ? source
+      : source.filter(
+          (m) =>
+            (!query.provider_id || m.providerId === query.provider_id) &&
+            (!query.status || m.status === query.status) &&
+            (!needle || m.displayName.toLowerCase().includes(needle) || m.modelId.toLowerCase().includes(needle)),
+        );
     const sort = query.sort ?? 'display_name';
     if (sort !== 'display_name') rows = [...rows].sort(comparator(sort, snapshot));
-    if (query.order === 'desc') rows = sort === 'display_name' ? [...rows].reverse() : rows.reverse();
+    if (query.order === 'desc') rows = [...rows].reverse();
     const { skip, take, page, pageSize } = pageWindow(query);
     return {
       items: rows.slice(skip, skip + take).map((m) => this.toResponse(snapshot, m)),
@@ -49,7 +51,7 @@ export class ModelsCatalog {
   }
 
   private toResponse(snapshot: RegistrySnapshot, model: Model): ModelResponse {
-    return toModelResponse(model, snapshot.providers.get(model.providerId)!);
+    return snapshot.responses.get(model.id)!;
   }
 }
 

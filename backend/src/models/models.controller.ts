@@ -12,6 +12,8 @@ import { ALL_ROLES, CurrentActor, Roles } from '../auth/roles.decorator.js';
 import type { Actor } from '../common/actor.js';
 import { IdParam } from '../common/id-param.js';
 import { ProblemResponse } from '../common/problem.dto.js';
+import { TestResultDto } from '../providers/dto/provider.dto.js';
+import { ConnectionTestsService } from '../upstream/connection-tests.service.js';
 import {
   BulkModelsRequest,
   BulkModelsResponse,
@@ -31,6 +33,7 @@ export class ModelsController {
   constructor(
     private readonly models: ModelsService,
     private readonly catalog: ModelsCatalog,
+    private readonly tests: ConnectionTestsService,
   ) {}
 
   @Get()
@@ -93,6 +96,18 @@ export class ModelsController {
   @ApiOkResponse({ type: ModelResponse })
   setDefaultModel(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ModelResponse> {
     return this.models.setDefault(actor, id);
+  }
+
+  @Post(':id/test')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Test a model: the provider stages, then one real generation or embedding (its length must match dimensions); stored and audited',
+  })
+  @ApiOkResponse({ type: TestResultDto, description: 'The test ran; `ok` says whether it passed' })
+  testModel(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<TestResultDto> {
+    return this.tests.testModel(actor, id);
   }
 
   @Get(':id/dependents')

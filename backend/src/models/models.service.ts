@@ -66,6 +66,7 @@ export class ModelsService {
         modelId: body.model_id,
         type: body.type,
         status: body.status ?? 'active',
+        deprecatedAt: body.status === 'deprecated' ? new Date() : null,
         isDefault: false,
         params: body.params ?? {},
         ...prices(body.pricing ?? null),
@@ -117,6 +118,7 @@ export class ModelsService {
       if (body.status !== undefined && body.status !== model.status) {
         const action = body.status === 'active' ? 'activate' : body.status === 'inactive' ? 'deactivate' : 'deprecate';
         const successor = action === 'deprecate' && model.successorId ? await manager.findOneBy(Model, { id: model.successorId }) : null;
+        if (action === 'deprecate') await this.dependents.assertDeprecatable(manager, [model]);
         moves.push(...(await changeStatus(manager, [model], action, { successor })).moves);
       }
       const after = (await manager.findOneBy(Model, { id }))!;
@@ -164,6 +166,7 @@ export class ModelsService {
         throw validationFailed([{ field: 'successor_id', message: 'successor_id does not name a model' }]);
       const models = ids.map((id) => locked.get(id)!);
       const befores = new Map(models.map((m) => [m.id, auditedModel(m)]));
+      if (body.action === 'deprecate') await this.dependents.assertDeprecatable(manager, models);
       const { changes, moves } = await changeStatus(manager, models, body.action, {
         successor,
         sunsetAt: body.sunset_at ? new Date(body.sunset_at) : undefined,

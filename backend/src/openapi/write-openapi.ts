@@ -15,7 +15,6 @@ async function main(): Promise<void> {
     config: loadConfig({ LOG_LEVEL: 'silent' }),
     database: { url: 'postgres://unused/unused' },
     keyring: { current: { kid: 'preview', key: Buffer.alloc(32) }, previous: [], source: 'environment' },
-    jwtSecret: 'preview-only-secret-preview-only-secret',
     preview: true,
   });
   const text = JSON.stringify(buildOpenApiDocument(app), null, 2) + '\n';

@@ -12,15 +12,25 @@ export interface ProviderConfig {
   extra_headers?: Record<string, string>;
 }
 
-/** The latest connection test, kept on the record and shown in lists. */
+export interface StoredTestStage {
+  stage: string;
+  status: 'ok' | 'skipped' | 'failed';
+  latency_ms: number;
+  detail?: string | null;
+}
+
+/** The latest connection test, kept on the record and shown in lists (no secrets: messages are Switchboard's own). */
 export interface StoredTestResult {
   ok: boolean;
   tested_at: string;
   latency_ms: number;
   failed_stage?: string | null;
   error_class?: string | null;
+  upstream_status?: number | null;
   message?: string | null;
-  stages?: { stage: string; ok: boolean; latency_ms: number }[];
+  /** The model probed, if any (for a model test: its upstream id). */
+  model_id?: string | null;
+  stages?: StoredTestStage[];
 }
 
 @Entity('providers')

@@ -1,9 +1,10 @@
-import type { ProviderResponse } from './dto/provider.dto.js';
+import type { CircuitStateName } from '../upstream/provider-policy.js';
+import type { ProviderResponse, TestResultDto } from './dto/provider.dto.js';
 import { effectiveApiBase } from './provider-rules.js';
-import type { Provider } from './provider.entity.js';
+import type { Provider, StoredTestResult } from './provider.entity.js';
 
 /** Secrets never leave: the response says whether a key is stored and its last four characters. */
-export function toProviderResponse(p: Provider, modelCount: number): ProviderResponse {
+export function toProviderResponse(p: Provider, modelCount: number, circuitState: CircuitStateName = 'closed'): ProviderResponse {
   return {
     id: p.id,
     name: p.name,
@@ -16,16 +17,8 @@ export function toProviderResponse(p: Provider, modelCount: number): ProviderRes
     config: p.config ?? {},
     limits: { max_concurrency: p.maxConcurrency, rpm: p.rpm, tpm: p.tpm },
     status: p.status,
-    last_test: p.lastTest
-      ? {
-          ok: p.lastTest.ok,
-          tested_at: p.lastTest.tested_at,
-          latency_ms: p.lastTest.latency_ms,
-          failed_stage: p.lastTest.failed_stage ?? null,
-          error_class: p.lastTest.error_class ?? null,
-          message: p.lastTest.message ?? null,
-        }
-      : null,
+    last_test: toTestResult(p.lastTest),
+    circuit_state: circuitState,
     model_count: modelCount,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
@@ -42,9 +35,26 @@ export function auditedProvider(p: Provider): Record<string, unknown> {
     created_at: _cr,
     updated_at: _u,
     last_test: _t,
+    circuit_state: _s,
     effective_api_base: _e,
     api_key_last4: _l,
     ...rest
   } = toProviderResponse(p, 0);
   return { ...rest, api_key: p.apiKeyLast4 ? `****${p.apiKeyLast4}` : null };
+}
+
+/** A stored connection test as the API shows it (older rows lack the newer members). */
+export function toTestResult(t: StoredTestResult | null): TestResultDto | null {
+  if (!t) return null;
+  return {
+    ok: t.ok,
+    tested_at: t.tested_at,
+    latency_ms: t.latency_ms,
+    failed_stage: t.failed_stage ?? null,
+    error_class: t.error_class ?? null,
+    upstream_status: t.upstream_status ?? null,
+    message: t.message ?? null,
+    model_id: t.model_id ?? null,
+    stages: (t.stages ?? []).map((s) => ({ stage: s.stage, status: s.status, latency_ms: s.latency_ms, detail: s.detail ?? null })),
+  };
 }

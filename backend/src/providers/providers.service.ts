@@ -13,6 +13,7 @@ import { lockModels, lockTypes } from '../models/model-lifecycle.js';
 import { Model } from '../models/model.entity.js';
 import { ModelsService } from '../models/models.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
+import { UpstreamPolicies } from '../upstream/upstream-policies.js';
 import type { CreateProviderRequest, ProviderListQuery, ProviderResponse, UpdateProviderRequest } from './dto/provider.dto.js';
 import { checkAgainstKind, sameEndpoint } from './provider-rules.js';
 import { auditedProvider, toProviderResponse } from './provider.mapper.js';
@@ -32,6 +33,7 @@ export class ProvidersService {
     private readonly cache: RegistryCache,
     private readonly models: ModelsService,
     private readonly dependents: DependentsService,
+    private readonly policies: UpstreamPolicies,
   ) {}
 
   async list(query: ProviderListQuery): Promise<ProviderResponse[]> {
@@ -45,14 +47,14 @@ export class ProvidersService {
           (!needle || p.name.toLowerCase().includes(needle) || (p.apiBase ?? '').toLowerCase().includes(needle)),
       )
       .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }))
-      .map((p) => toProviderResponse(p, snapshot.modelCountByProvider.get(p.id) ?? 0));
+      .map((p) => toProviderResponse(p, snapshot.modelCountByProvider.get(p.id) ?? 0, this.policies.circuitState(p.id)));
   }
 
   async get(id: string): Promise<ProviderResponse> {
     const snapshot = await this.cache.get();
     const provider = snapshot.providers.get(id);
     if (!provider) throw notFound('provider', id);
-    return toProviderResponse(provider, snapshot.modelCountByProvider.get(id) ?? 0);
+    return toProviderResponse(provider, snapshot.modelCountByProvider.get(id) ?? 0, this.policies.circuitState(id));
   }
 
   async create(actor: Actor, body: CreateProviderRequest, outer?: EntityManager): Promise<ProviderResponse> {
@@ -142,7 +144,7 @@ export class ProvidersService {
         changes: diffChanges(before, auditedProvider(provider)),
       });
       const [{ n }] = (await manager.query('SELECT count(*)::int AS n FROM models WHERE provider_id = $1', [id])) as { n: number }[];
-      return toProviderResponse(provider, n);
+      return toProviderResponse(provider, n, this.policies.circuitState(id));
     }, outer);
   }
 

@@ -2,7 +2,9 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { NotificationHub } from '../database/notifications.js';
+import type { ModelResponse } from '../models/dto/model.dto.js';
 import { Model } from '../models/model.entity.js';
+import { toModelResponse } from '../models/model.mapper.js';
 import { MODEL_TYPES, type ModelType } from '../providers/provider-kinds.js';
 import { Provider } from '../providers/provider.entity.js';
 
@@ -12,6 +14,10 @@ export interface RegistrySnapshot {
   models: Map<string, Model>;
   /** Models sorted by display name, the default list order. */
   modelsByName: Model[];
+  /** The same order, split by type: most catalogue queries filter by type. */
+  modelsByType: Record<ModelType, Model[]>;
+  /** API responses built once per load, not per request. */
+  responses: Map<string, ModelResponse>;
   modelsByLowerName: Map<string, Model>;
   defaults: Record<ModelType, string | null>;
   modelCountByProvider: Map<string, number>;
@@ -73,10 +79,18 @@ function buildSnapshot(providers: Provider[], models: Model[]): RegistrySnapshot
     modelCountByProvider.set(m.providerId, (modelCountByProvider.get(m.providerId) ?? 0) + 1);
   }
   const modelsByName = [...models].sort((a, b) => a.displayName.localeCompare(b.displayName, 'en', { sensitivity: 'base' }));
+  const providerById = new Map(providers.map((p) => [p.id, p]));
+  const modelsByType = Object.fromEntries(MODEL_TYPES.map((t) => [t, modelsByName.filter((m) => m.type === t)])) as Record<
+    ModelType,
+    Model[]
+  >;
+  const responses = new Map(models.map((m) => [m.id, toModelResponse(m, providerById.get(m.providerId)!)]));
   return {
-    providers: new Map(providers.map((p) => [p.id, p])),
+    providers: providerById,
     models: new Map(models.map((m) => [m.id, m])),
     modelsByName,
+    modelsByType,
+    responses,
     modelsByLowerName: new Map(models.map((m) => [m.displayName.toLowerCase(), m])),
     defaults,
     modelCountByProvider,

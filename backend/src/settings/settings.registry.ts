@@ -54,6 +54,26 @@ export const SETTINGS = {
     default: 30_000,
     schema: intBetween(1_000, 600_000),
   },
+  'upstream.queue_wait_ms': {
+    description: "Longest wait for one of a provider's max_concurrency slots; after it the call is refused with 429 and Retry-After",
+    default: 10_000,
+    schema: intBetween(0, 120_000),
+  },
+  'upstream.max_retry_wait_ms': {
+    description: 'Longest wait before a retry; an upstream asking for a longer Retry-After has its 429 passed on to the caller instead',
+    default: 10_000,
+    schema: intBetween(0, 120_000),
+  },
+  'upstream.breaker_failures': {
+    description: "Consecutive failures (5xx, timeouts, unreachable) that open a provider's circuit breaker",
+    default: 5,
+    schema: intBetween(1, 100),
+  },
+  'upstream.breaker_cooldown_ms': {
+    description: 'How long an open circuit breaker fails calls fast before it lets one trial call through',
+    default: 30_000,
+    schema: intBetween(1_000, 600_000),
+  },
   'knowledge.max_upload_bytes': {
     description: 'Largest document accepted for upload',
     default: 20 * 1024 * 1024,

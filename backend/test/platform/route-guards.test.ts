@@ -40,7 +40,11 @@ describe('every route is public or role-guarded', () => {
     const failures: string[] = [];
     for (const route of routes.filter((r) => !r.isPublic)) {
       const res = await send(t, route);
-      if (res.status !== 401 || !String(res.headers['content-type']).startsWith('application/problem+json')) {
+      // The OpenAI-compatible routes answer in OpenAI's error shape, which its SDKs parse.
+      const shaped = route.path.startsWith('/v1/')
+        ? typeof res.body?.error?.message === 'string'
+        : String(res.headers['content-type']).startsWith('application/problem+json');
+      if (res.status !== 401 || !shaped) {
         failures.push(`${route.method} ${route.path} → ${res.status}`);
       }
     }

@@ -250,6 +250,7 @@ export class ModelResponse {
   @ApiProperty({ type: PricingResponse, nullable: true }) pricing!: PricingResponse | null;
   @ApiProperty({ type: [String] }) capabilities!: string[];
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was deprecated' }) deprecated_at!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sunset_at!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) successor_id!: string | null;
   @ApiProperty({ type: TestResultDto, nullable: true }) last_test!: TestResultDto | null;

@@ -210,13 +210,31 @@ export class ProviderListQuery {
   search?: string;
 }
 
+export const TEST_STAGES = ['dns', 'connect', 'auth', 'model', 'probe'] as const;
+export const STAGE_STATUSES = ['ok', 'skipped', 'failed'] as const;
+
+export class TestStageDto {
+  @ApiProperty({ enum: TEST_STAGES }) stage!: string;
+  @ApiProperty({ enum: STAGE_STATUSES }) status!: string;
+  @ApiProperty({ description: 'Time the stage took' }) latency_ms!: number;
+  @ApiProperty({ type: String, nullable: true, example: 'api.openai.com → 162.159.140.245' }) detail!: string | null;
+}
+
+/** A connection test: each stage in order, the first failing one and a one-line explanation with the fix. */
 export class TestResultDto {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ format: 'date-time' }) tested_at!: string;
-  @ApiProperty() latency_ms!: number;
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'auth' }) failed_stage?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'authentication_error' }) error_class?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) message?: string | null;
+  @ApiProperty({ description: 'Whole test' }) latency_ms!: number;
+  @ApiProperty({ enum: TEST_STAGES, nullable: true, example: 'auth', description: 'The first stage that failed' }) failed_stage!:
+    string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'authentication_error', description: 'See the error classes in docs' })
+  error_class!: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 401, description: 'HTTP status the upstream answered with' })
+  upstream_status!: number | null;
+  @ApiProperty({ type: String, nullable: true, example: 'the key was rejected by api.openai.com (401): check the key' })
+  message!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The model probed (upstream id)' }) model_id!: string | null;
+  @ApiProperty({ type: [TestStageDto] }) stages!: TestStageDto[];
 }
 
 export class ProviderLimitsResponse {
@@ -239,6 +257,12 @@ export class ProviderResponse {
   @ApiProperty({ type: ProviderLimitsResponse }) limits!: ProviderLimitsResponse;
   @ApiProperty({ enum: PROVIDER_STATUSES }) status!: ProviderStatus;
   @ApiProperty({ type: TestResultDto, nullable: true }) last_test!: TestResultDto | null;
+  @ApiProperty({
+    enum: ['closed', 'open', 'half_open'],
+    description:
+      'Circuit breaker on this instance: open means calls fail fast after repeated failures; half_open, one trial call is in flight',
+  })
+  circuit_state!: 'closed' | 'open' | 'half_open';
   @ApiProperty({ description: 'Models registered on this provider' }) model_count!: number;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;

@@ -1,0 +1,287 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../common/actor.js';
+import { DomainError } from '../common/domain-error.js';
+import { routeModel, type RoutedModel } from '../models/model-routing.js';
+import { RegistryCache, type RegistrySnapshot } from '../registry/registry-cache.js';
+import { UpstreamClient } from '../upstream/upstream.client.js';
+import type { ChatMessage, TokenUsage } from '../upstream/upstream.types.js';
+import { UsageRecorder } from '../usage/usage-recorder.service.js';
+import { toMessageResponse } from './conversation.mapper.js';
+import { Conversation } from './conversation.entity.js';
+import { ConversationLeases } from './conversation-leases.js';
+import { ConversationsService } from './conversations.service.js';
+import { costOfReply, snapshotOf } from './reply-accounting.js';
+import type { MessageResponse } from './dto/conversation.dto.js';
+import { KnowledgeSeam } from './knowledge-seam.js';
+import { Message, type MessageSource } from './message.entity.js';
+import { buildPrompt, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT } from './prompt-builder.js';
+
+export const DEFAULT_TITLE = 'New conversation';
+const FLUSH_PARTIAL_MS = 1_000;
+/** Room the retrieved passages may take, as a share of the input budget. */
+const CONTEXT_SHARE = 0.5;
+
+/** Where a reply goes as it is produced: nowhere (JSON reply) or an SSE stream. */
+export interface ReplySink {
+  streaming: boolean;
+  /** Aborted when the client goes away: the upstream call is cancelled and the partial reply kept. */
+  signal: AbortSignal;
+  userMessage?(message: MessageResponse): void;
+  delta?(text: string): void;
+}
+
+export interface Exchange {
+  user_message: MessageResponse;
+  assistant_message: MessageResponse;
+  headers: Record<string, string>;
+}
+
+/** An exchange that failed after the user's message was stored; the stored messages ride along. */
+export class ExchangeFailed extends DomainError {
+  constructor(
+    cause: unknown,
+    readonly userMessage: MessageResponse,
+    readonly assistantMessage: MessageResponse,
+  ) {
+    const base = cause instanceof DomainError ? cause : new DomainError('upstream', 'upstream_error', 'The model call failed');
+    super(base.kind, base.code, base.message, {
+      ...base.options,
+      extensions: { ...base.options.extensions, user_message_id: userMessage.id, assistant_message_id: assistantMessage.id },
+    });
+  }
+}
+
+/**
+ * One turn of a conversation. The user's message is committed before anything goes upstream; the
+ * assistant's reply is stored as it streams (placeholder, then partial flushes) and finished as
+ * complete, failed or cancelled whatever happens upstream or to the client (invariant 5).
+ */
+@Injectable()
+export class ChatExchange {
+  private readonly logger = new Logger(ChatExchange.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly conversations: ConversationsService,
+    private readonly leases: ConversationLeases,
+    private readonly cache: RegistryCache,
+    private readonly upstream: UpstreamClient,
+    private readonly knowledge: KnowledgeSeam,
+    private readonly usage: UsageRecorder,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Checks what can be checked before anything is stored; returns the lifecycle headers of the model. */
+  async preflight(actor: Actor, conversationId: string): Promise<Record<string, string>> {
+    const conversation = await this.conversations.owned(actor, conversationId);
+    const snapshot = await this.cache.get();
+    const requested = snapshot.models.get(conversation.modelId);
+    if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
+    return routeModel(snapshot, requested).headers;
+  }
+
+  async send(actor: Actor, conversationId: string, content: string, sink: ReplySink): Promise<Exchange> {
+    await this.conversations.owned(actor, conversationId);
+    return this.leases.run(conversationId, () => this.exchange(actor, conversationId, content, sink));
+  }
+
+  private async exchange(actor: Actor, id: string, content: string, sink: ReplySink): Promise<Exchange> {
+    const snapshot = await this.cache.get();
+    const { conversation, user, assistant, route } = await this.begin(actor, id, content, snapshot);
+    const userResponse = toMessageResponse(user);
+    sink.userMessage?.(userResponse);
+    const started = performance.now();
+    let text = '';
+    let ttft: number | null = null;
+    let lastFlush = started;
+    let sources: MessageSource[] = [];
+    try {
+      const prompt = await this.prompt(conversation, content, route, sink.signal);
+      sources = prompt.sources;
+      const input = { messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, signal: sink.signal };
+      let usage: TokenUsage;
+      if (sink.streaming) {
+        usage = { inputTokens: 0, outputTokens: 0 };
+        for await (const event of this.upstream.chatStream(route.model, input)) {
+          if (event.type === 'done') {
+            usage = event.usage;
+            break;
+          }
+          ttft ??= performance.now() - started;
+          text += event.text;
+          sink.delta?.(event.text);
+          if (performance.now() - lastFlush > FLUSH_PARTIAL_MS) {
+            lastFlush = performance.now();
+            await this.dataSource.query('UPDATE messages SET content = $2 WHERE id = $1', [assistant.id, text]);
+          }
+        }
+      } else {
+        const result = await this.upstream.chat(route.model, input);
+        text = result.text;
+        usage = result.usage;
+      }
+      const finished = await this.finish(actor, conversation, assistant, route, {
+        text,
+        usage,
+        sources,
+        started,
+        ttft,
+        status: 'complete',
+        error: null,
+      });
+      return { user_message: userResponse, assistant_message: finished, headers: route.headers };
+    } catch (error) {
+      const cancelled = sink.signal.aborted;
+      const classified = error instanceof DomainError ? error : null;
+      const stored = await this.finish(actor, conversation, assistant, route, {
+        text,
+        usage: { inputTokens: 0, outputTokens: 0 },
+        sources,
+        started,
+        ttft,
+        status: cancelled ? 'cancelled' : 'failed',
+        error: {
+          class: cancelled
+            ? 'client_closed'
+            : ((classified?.options.extensions?.error_class as string | undefined) ?? classified?.code ?? 'upstream_error'),
+          message: cancelled
+            ? 'The client went away before the reply finished'
+            : (classified?.message ?? 'The model call failed unexpectedly'),
+          status: (classified?.options.extensions?.upstream_status as number | undefined) ?? null,
+        },
+      });
+      if (!classified && !cancelled) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      throw new ExchangeFailed(error, userResponse, stored);
+    }
+  }
+
+  /** Stores the user's message and the assistant's placeholder in one short transaction. */
+  private async begin(actor: Actor, id: string, content: string, snapshot: RegistrySnapshot) {
+    return this.dataSource.transaction(async (manager) => {
+      const conversation = await manager.findOne(Conversation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!conversation) throw new DomainError('not_found', 'conversation.not_found', `No conversation with id ${id}`);
+      const requested = snapshot.models.get(conversation.modelId);
+      if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
+      const route = routeModel(snapshot, requested);
+      const seq = conversation.messageCount + 1;
+      const user = manager.create(Message, { conversationId: id, seq, role: 'user', content, status: 'complete', completedAt: new Date() });
+      const assistant = manager.create(Message, {
+        conversationId: id,
+        seq: seq + 1,
+        role: 'assistant',
+        content: '',
+        status: 'streaming',
+        modelSnapshot: snapshotOf(route.model, snapshot),
+      });
+      await manager.save([user, assistant]);
+      const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
+      await manager.update(Conversation, { id }, { messageCount: seq + 1, title, updatedAt: new Date() });
+      await this.audit.record(manager, actor, {
+        action: 'conversation.message_sent',
+        entityType: 'conversation',
+        entityId: id,
+        changes: { message_count: { before: conversation.messageCount, after: seq + 1 } },
+      });
+      return { conversation: { ...conversation, title, messageCount: seq + 1 }, user, assistant, route };
+    });
+  }
+
+  private async prompt(conversation: Conversation, content: string, route: RoutedModel, signal: AbortSignal) {
+    const params = route.model.params as { context_window?: number; max_output_tokens?: number };
+    const contextWindow = params.context_window ?? DEFAULT_CONTEXT_WINDOW;
+    const maxOutputTokens = Math.min(params.max_output_tokens ?? DEFAULT_MAX_OUTPUT, Math.floor(contextWindow / 2));
+    const retrieved = conversation.knowledgeBaseId
+      ? await this.knowledge.retrieve(
+          conversation.knowledgeBaseId,
+          content,
+          Math.floor((contextWindow - maxOutputTokens) * CONTEXT_SHARE),
+          signal,
+        )
+      : { text: '', sources: [] };
+    const rows = (await this.dataSource.query(
+      `SELECT role, content FROM messages WHERE conversation_id = $1 AND seq < $2 AND status = 'complete' AND content <> '' ORDER BY seq`,
+      [conversation.id, conversation.messageCount - 1],
+    )) as ChatMessage[];
+    const built = buildPrompt({
+      systemPrompt: conversation.systemPrompt,
+      context: retrieved.text || null,
+      history: rows,
+      current: content,
+      contextWindow,
+      maxOutputTokens,
+    });
+    return { messages: built.messages, maxOutputTokens, sources: retrieved.sources };
+  }
+
+  private async finish(
+    actor: Actor,
+    conversation: Conversation,
+    assistant: Message,
+    route: RoutedModel,
+    reply: {
+      text: string;
+      usage: TokenUsage;
+      sources: MessageSource[];
+      started: number;
+      ttft: number | null;
+      status: Message['status'];
+      error: Message['error'];
+    },
+  ): Promise<MessageResponse> {
+    const latencyMs = Math.round(performance.now() - reply.started);
+    const cost = costOfReply(route.model, reply.usage);
+    const done = await this.dataSource.transaction(async (manager) => {
+      await manager.update(
+        Message,
+        { id: assistant.id },
+        {
+          content: reply.text,
+          status: reply.status,
+          sources: reply.sources,
+          error: reply.error,
+          inputTokens: reply.usage.inputTokens,
+          outputTokens: reply.usage.outputTokens,
+          cost,
+          costUsd: cost.total_usd,
+          latencyMs,
+          ttftMs: reply.ttft === null ? null : Math.round(reply.ttft),
+          completedAt: new Date(),
+        },
+      );
+      await manager.query(
+        `UPDATE conversations SET input_tokens = input_tokens + $2, output_tokens = output_tokens + $3, cost_usd = cost_usd + $4::numeric, updated_at = now() WHERE id = $1`,
+        [conversation.id, reply.usage.inputTokens, reply.usage.outputTokens, cost.total_usd],
+      );
+      return manager.findOneByOrFail(Message, { id: assistant.id });
+    });
+    this.usage.record({
+      source: 'conversation',
+      endpoint: 'conversations.messages',
+      userId: actor.userId,
+      apiKeyId: actor.type === 'api_key' ? actor.id : null,
+      modelId: route.model.id,
+      providerId: route.model.providerId,
+      modelName: route.model.displayName,
+      statusCode: reply.status === 'complete' ? 200 : reply.status === 'cancelled' ? 499 : 502,
+      errorClass: reply.error?.class ?? null,
+      inputTokens: reply.usage.inputTokens,
+      outputTokens: reply.usage.outputTokens,
+      costUsd: cost.total_usd,
+      latencyMs,
+      ttftMs: reply.ttft,
+    });
+    return toMessageResponse(done);
+  }
+}
+
+/** A short title from the first message: its first line, cut at a word near 60 characters. */
+export function titleFrom(content: string): string {
+  const line = content.trim().split('\n')[0].replace(/\s+/g, ' ');
+  if (line.length <= 60) return line || DEFAULT_TITLE;
+  const cut = line.slice(0, 60);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 30 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}

@@ -1,0 +1,126 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentActor, Roles } from '../auth/roles.decorator.js';
+import type { Actor } from '../common/actor.js';
+import { IdParam } from '../common/id-param.js';
+import { toProblem } from '../common/problem.filter.js';
+import { ChatExchange } from './chat-exchange.service.js';
+import { ConversationsService } from './conversations.service.js';
+import {
+  ConversationListQuery,
+  ConversationPage,
+  ConversationResponse,
+  ConversationWithMessages,
+  CreateConversationRequest,
+  ExchangeResponse,
+  SendMessageRequest,
+  UpdateConversationRequest,
+} from './dto/conversation.dto.js';
+import { SseStream } from './sse.js';
+
+@ApiTags('conversations')
+@Controller('conversations')
+@Roles('admin', 'member')
+export class ConversationsController {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly exchange: ChatExchange,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Start a conversation (optionally on a knowledge base)' })
+  @ApiCreatedResponse({ type: ConversationResponse })
+  createConversation(@CurrentActor() actor: Actor, @Body() body: CreateConversationRequest): Promise<ConversationResponse> {
+    return this.conversations.create(actor, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your conversations, most recent first (admins: anyone’s, with owner_id)' })
+  @ApiOkResponse({ type: ConversationPage })
+  listConversations(@CurrentActor() actor: Actor, @Query() query: ConversationListQuery): Promise<ConversationPage> {
+    return this.conversations.list(actor, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A conversation with its messages, oldest first' })
+  @ApiOkResponse({ type: ConversationWithMessages })
+  getConversation(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ConversationWithMessages> {
+    return this.conversations.get(actor, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename a conversation' })
+  @ApiOkResponse({ type: ConversationResponse })
+  updateConversation(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() body: UpdateConversationRequest,
+  ): Promise<ConversationResponse> {
+    return this.conversations.rename(actor, id, body.title);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a conversation and its messages' })
+  @ApiNoContentResponse()
+  deleteConversation(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<void> {
+    return this.conversations.remove(actor, id);
+  }
+
+  @Post(':id/messages')
+  @ApiOperation({
+    summary: 'Send a message and get the reply',
+    description:
+      'JSON: 201 with both messages. With `Accept: text/event-stream`: Server-Sent Events `user_message`, `delta` ({text}), ' +
+      'then `assistant_message` or `error` (problem+json); `: ping` heartbeats. The user message is stored before the model is called; ' +
+      'the reply is stored whole or partial (status complete, failed or cancelled) whatever happens.',
+  })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiCreatedResponse({ type: ExchangeResponse })
+  @ApiAcceptedResponse({ description: 'text/event-stream of the reply (with Accept: text/event-stream)' })
+  async sendMessage(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Body() body: SendMessageRequest,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ExchangeResponse | void> {
+    if (accept?.includes('text/event-stream')) return this.stream(actor, id, body.content, reply);
+    const closed = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) closed.abort(new Error('client closed the connection'));
+    });
+    const result = await this.exchange.send(actor, id, body.content, { streaming: false, signal: closed.signal });
+    void reply.status(201).headers(result.headers);
+    return { user_message: result.user_message, assistant_message: result.assistant_message };
+  }
+
+  /** Problems found before anything is stored (404, 410) are plain problem+json; later ones are `error` events. */
+  private async stream(actor: Actor, id: string, content: string, reply: FastifyReply): Promise<void> {
+    const headers = await this.exchange.preflight(actor, id);
+    const sse = new SseStream(reply, headers);
+    try {
+      const result = await this.exchange.send(actor, id, content, {
+        streaming: true,
+        signal: sse.signal,
+        userMessage: (message) => sse.send('user_message', message),
+        delta: (text) => sse.send('delta', { text }),
+      });
+      sse.send('assistant_message', result.assistant_message);
+    } catch (error) {
+      const { headers: _ignored, ...problem } = toProblem(error);
+      sse.send('error', { ...problem, instance: reply.request.url, request_id: String(reply.request.id) });
+    } finally {
+      sse.end();
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { diffChanges } from '../audit/audit-changes.js';
+import type { Actor } from '../common/actor.js';
+import { fieldError, notFound } from '../common/domain-error.js';
+import { decodeCursor, encodeCursor } from '../common/pagination.js';
+import { DependentsService } from '../models/dependents.service.js';
+import { assertSelectable } from '../models/model-routing.js';
+import { RegistryCache } from '../registry/registry-cache.js';
+import { toConversationResponse, toMessageResponse } from './conversation.mapper.js';
+import { Conversation } from './conversation.entity.js';
+import type {
+  ConversationListQuery,
+  ConversationPage,
+  ConversationResponse,
+  ConversationWithMessages,
+  CreateConversationRequest,
+} from './dto/conversation.dto.js';
+import { KnowledgeSeam } from './knowledge-seam.js';
+import { Message } from './message.entity.js';
+
+const MAX_LIMIT = 100;
+const isCursor = (v: unknown): v is { at: string; id: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { at?: unknown }).at === 'string' && typeof (v as { id?: unknown }).id === 'string';
+
+/** Conversations a user owns: members see only their own (someone else's is a 404), admins any. */
+@Injectable()
+export class ConversationsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly cache: RegistryCache,
+    private readonly knowledge: KnowledgeSeam,
+    private readonly dependents: DependentsService,
+  ) {}
+
+  onModuleInit(): void {
+    // Conversations keep their model: deleting it is refused while any conversation uses it.
+    this.dependents.register('conversations', (manager, modelIds) =>
+      manager.query(`SELECT id, title AS name FROM conversations WHERE model_id = ANY($1) ORDER BY updated_at DESC LIMIT 1000`, [modelIds]),
+    );
+  }
+
+  async create(actor: Actor, body: CreateConversationRequest): Promise<ConversationResponse> {
+    const snapshot = await this.cache.get();
+    const knowledgeBase = body.knowledge_base_id ? await this.knowledge.find(body.knowledge_base_id) : null;
+    if (body.knowledge_base_id && !knowledgeBase) throw fieldError('knowledge_base_id', 'knowledge_base_id does not name a knowledge base');
+    const modelId = body.model_id ?? knowledgeBase?.generationModelId ?? snapshot.defaults.generation;
+    if (!modelId) throw fieldError('model_id', 'there is no default generation model: name one with model_id');
+    const model = snapshot.models.get(modelId);
+    if (!model) throw fieldError('model_id', 'model_id does not name a model');
+    if (model.type !== 'generation')
+      throw fieldError('model_id', `${model.displayName} is a ${model.type} model; conversations need a generation model`);
+    assertSelectable(snapshot, model);
+    return this.dataSource.transaction(async (manager) => {
+      const conversation = manager.create(Conversation, {
+        ownerId: actor.userId!,
+        knowledgeBaseId: knowledgeBase?.id ?? null,
+        modelId: model.id,
+        title: body.title ?? 'New conversation',
+        systemPrompt: body.system_prompt ?? null,
+      });
+      await manager.save(conversation);
+      const response = toConversationResponse(conversation);
+      await this.audit.record(manager, actor, {
+        action: 'conversation.created',
+        entityType: 'conversation',
+        entityId: conversation.id,
+        changes: diffChanges(undefined, {
+          title: response.title,
+          model_id: response.model_id,
+          knowledge_base_id: response.knowledge_base_id,
+        }),
+      });
+      return response;
+    });
+  }
+
+  async list(actor: Actor, query: ConversationListQuery): Promise<ConversationPage> {
+    const ownerId = actor.role === 'admin' ? query.owner_id : actor.userId;
+    const qb = this.dataSource.getRepository(Conversation).createQueryBuilder('c');
+    if (ownerId) qb.andWhere('c.owner_id = :ownerId', { ownerId });
+    if (query.knowledge_base_id) qb.andWhere('c.knowledge_base_id = :kb', { kb: query.knowledge_base_id });
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor, isCursor);
+      if (!cursor) throw fieldError('cursor', 'cursor is not one this server issued');
+      qb.andWhere('(c.updated_at, c.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
+    }
+    const limit = Math.min(query.limit, MAX_LIMIT);
+    const rows = await qb
+      .orderBy('c.updated_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .take(limit + 1)
+      .getMany();
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toConversationResponse),
+      next_cursor: rows.length > limit && last ? encodeCursor({ at: last.updatedAt.toISOString(), id: last.id }) : null,
+    };
+  }
+
+  async get(actor: Actor, id: string): Promise<ConversationWithMessages> {
+    const conversation = await this.owned(actor, id);
+    const messages = await this.dataSource.getRepository(Message).find({ where: { conversationId: id }, order: { seq: 'ASC' } });
+    return { ...toConversationResponse(conversation), messages: messages.map(toMessageResponse) };
+  }
+
+  async rename(actor: Actor, id: string, title: string): Promise<ConversationResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const conversation = await this.owned(actor, id, manager);
+      const before = conversation.title;
+      conversation.title = title;
+      await manager.update(Conversation, { id }, { title });
+      await this.audit.record(manager, actor, {
+        action: 'conversation.updated',
+        entityType: 'conversation',
+        entityId: id,
+        changes: diffChanges({ title: before }, { title }),
+      });
+      return toConversationResponse(conversation);
+    });
+  }
+
+  async remove(actor: Actor, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const conversation = await this.owned(actor, id, manager);
+      await manager.delete(Conversation, { id });
+      await this.audit.record(manager, actor, {
+        action: 'conversation.deleted',
+        entityType: 'conversation',
+        entityId: id,
+        changes: diffChanges({ title: conversation.title, message_count: conversation.messageCount }, undefined),
+      });
+    });
+  }
+
+  /** The conversation if the actor may see it; anyone else's is indistinguishable from missing. */
+  async owned(actor: Actor, id: string, manager = this.dataSource.manager): Promise<Conversation> {
+    const conversation = await manager.findOneBy(Conversation, { id });
+    if (!conversation || (actor.role !== 'admin' && conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
+    return conversation;
+  }
+}

@@ -1,0 +1,151 @@
+import { Controller, createParamDecorator, type ExecutionContext, Get, HttpCode, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+type SchemaObject = Extract<Parameters<typeof ApiBody>[0], { schema: unknown }>['schema'];
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentActor, Roles } from '../auth/roles.decorator.js';
+import type { Actor } from '../common/actor.js';
+import { DomainError } from '../common/domain-error.js';
+import { GatewayService } from './gateway.service.js';
+import { OpenAiErrorFilter, toOpenAiError } from './openai-errors.js';
+import { parseChatCompletion, parseEmbeddings } from './openai-requests.js';
+
+/** The raw JSON body: OpenAI's request shapes are validated by the gateway's own parsers. */
+const RawBody = createParamDecorator((_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<FastifyRequest>().body);
+
+const CHAT_BODY: SchemaObject = {
+  type: 'object',
+  required: ['model', 'messages'],
+  properties: {
+    model: { type: 'string', description: 'A model’s display name (GET /v1/models)' },
+    messages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          role: { type: 'string', enum: ['system', 'developer', 'user', 'assistant'] },
+          content: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }] },
+        },
+      },
+    },
+    stream: { type: 'boolean' },
+    stream_options: { type: 'object', properties: { include_usage: { type: 'boolean' } } },
+    max_tokens: { type: 'integer' },
+    max_completion_tokens: { type: 'integer' },
+    temperature: { type: 'number' },
+    top_p: { type: 'number' },
+    stop: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    n: { type: 'integer', enum: [1] },
+    user: { type: 'string' },
+  },
+  example: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] },
+};
+
+const EMBEDDINGS_BODY: SchemaObject = {
+  type: 'object',
+  required: ['model', 'input'],
+  properties: {
+    model: { type: 'string' },
+    input: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    encoding_format: { type: 'string', enum: ['float', 'base64'] },
+    dimensions: { type: 'integer' },
+    user: { type: 'string' },
+  },
+  example: { model: 'text-embedding-3-small', input: ['first text', 'second text'] },
+};
+
+@ApiTags('openai-compatible')
+@Controller('v1')
+@Roles('admin', 'member')
+@UseFilters(OpenAiErrorFilter)
+export class GatewayController {
+  constructor(private readonly gateway: GatewayService) {}
+
+  @Post('chat/completions')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'OpenAI-compatible chat completion (stream: true for SSE with a final usage chunk)',
+    description: 'Errors use OpenAI’s `{error: {message, type, param, code}}` shape.',
+  })
+  @ApiBody({ schema: CHAT_BODY })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({ description: 'A chat.completion, or chat.completion.chunk events ending with [DONE]' })
+  async createChatCompletion(
+    @CurrentActor() actor: Actor,
+    @RawBody() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<object | void> {
+    const input = parseChatCompletion(body);
+    await this.gateway.admit(actor);
+    const route = await this.gateway.route(input.model, ['generation', 'ner']);
+    const signal = closeSignal(reply);
+    if (!input.stream) {
+      const result = await this.gateway.complete({ actor, signal }, route, input);
+      void reply.headers(route.headers);
+      return result;
+    }
+    const events = this.gateway.stream({ actor, signal }, route, input)[Symbol.asyncIterator]();
+    // Open the upstream stream before answering, so a refusal is still a plain JSON error.
+    const first = await events.next();
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-request-id': String(reply.request.id),
+      ...route.headers,
+    });
+    try {
+      for (let next = first; !next.done; next = await events.next()) res.write(`data: ${JSON.stringify(next.value)}\n\n`);
+      res.write('data: [DONE]\n\n');
+    } catch (error) {
+      if (!signal.aborted) res.write(`data: ${JSON.stringify(toOpenAiError(error).body)}\n\n`);
+    } finally {
+      res.end();
+    }
+  }
+
+  @Post('embeddings')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'OpenAI-compatible embeddings (float or base64), batched by the model’s batch_size' })
+  @ApiBody({ schema: EMBEDDINGS_BODY })
+  @ApiOkResponse({ description: 'An OpenAI embeddings list' })
+  async createEmbeddings(
+    @CurrentActor() actor: Actor,
+    @RawBody() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<object> {
+    const input = parseEmbeddings(body);
+    await this.gateway.admit(actor);
+    const route = await this.gateway.route(input.model, ['embedding']);
+    const result = await this.gateway.embeddings({ actor, signal: closeSignal(reply) }, route, input);
+    void reply.headers(route.headers);
+    return result;
+  }
+
+  @Get('models')
+  @ApiOperation({ summary: 'Models callable through the gateway (id = display name), with type, limits, pricing and deprecation' })
+  @ApiOkResponse({ description: 'An OpenAI model list with extra fields' })
+  listGatewayModels(): Promise<object> {
+    return this.gateway.models();
+  }
+
+  @Get('models/:model')
+  @ApiOperation({ summary: 'One model by name' })
+  @ApiOkResponse({ description: 'An OpenAI model object with extra fields' })
+  async getGatewayModel(@Param('model') name: string): Promise<object> {
+    const found = (await this.gateway.models()).data.find((m) => m.id.toLowerCase() === name.toLowerCase());
+    if (!found) throw new DomainError('not_found', 'model_not_found', `The model ${name} does not exist`);
+    return found;
+  }
+}
+
+/** Aborts when the client hangs up before the response finished. */
+function closeSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'));
+  });
+  return controller.signal;
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Actor } from '../common/actor.js';
+import { DomainError } from '../common/domain-error.js';
+import { STATUS_BY_KIND } from '../common/problem.js';
+import { costOfReply } from '../conversations/reply-accounting.js';
+import { routeModel, type RoutedModel } from '../models/model-routing.js';
+import { RegistryCache } from '../registry/registry-cache.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { UpstreamClient } from '../upstream/upstream.client.js';
+import type { ChatStreamEvent, TokenUsage } from '../upstream/upstream.types.js';
+import { UsageRecorder } from '../usage/usage-recorder.service.js';
+import { type ChatCompletionInput, type EmbeddingsInput, toBase64Floats } from './openai-requests.js';
+
+export interface GatewayCall {
+  actor: Actor;
+  signal: AbortSignal;
+}
+
+/**
+ * The OpenAI-compatible API over the registry: a model is named by its display name, routed
+ * through its lifecycle (deprecation headers, sunset → successor or 410), called through the
+ * upstream client (limits, retries, breaker) and its usage recorded off the request path.
+ */
+@Injectable()
+export class GatewayService {
+  private limiter: { points: number; limiter: RateLimiterMemory } | undefined;
+
+  constructor(
+    private readonly cache: RegistryCache,
+    private readonly upstream: UpstreamClient,
+    private readonly usage: UsageRecorder,
+    private readonly settings: SettingsService,
+  ) {}
+
+  async route(name: string, kinds: ('generation' | 'ner' | 'embedding')[]): Promise<RoutedModel> {
+    const snapshot = await this.cache.get();
+    const model = snapshot.modelsByLowerName.get(name.toLowerCase());
+    if (!model)
+      throw new DomainError('not_found', 'model_not_found', `The model ${name} does not exist; GET /v1/models lists the ones you can use`, {
+        errors: [{ field: 'model', message: 'unknown model' }],
+      });
+    if (!kinds.includes(model.type)) {
+      throw new DomainError('bad_request', 'model_wrong_type', `${model.displayName} is a ${model.type} model`, {
+        errors: [{ field: 'model', message: `not a ${kinds.join(' or ')} model` }],
+      });
+    }
+    return routeModel(snapshot, model);
+  }
+
+  /** Per-key request budget from the `gateway.requests_per_minute_per_key` setting (0: none). */
+  async admit(actor: Actor): Promise<void> {
+    const points = await this.settings.value('gateway.requests_per_minute_per_key');
+    if (!points) return;
+    if (this.limiter?.points !== points)
+      this.limiter = { points, limiter: new RateLimiterMemory({ points, duration: 60, keyPrefix: 'gateway' }) };
+    try {
+      await this.limiter.limiter.consume(actor.id ?? 'anonymous');
+    } catch (rejection) {
+      const wait = rejection instanceof RateLimiterRes ? rejection.msBeforeNext : 60_000;
+      throw new DomainError('rate_limited', 'rate_limit_exceeded', `This key may make ${points} requests per minute`, {
+        retryAfterSeconds: Math.ceil(wait / 1000),
+      });
+    }
+  }
+
+  async complete(call: GatewayCall, route: RoutedModel, input: ChatCompletionInput) {
+    const started = performance.now();
+    try {
+      const result = await this.upstream.chat(route.model, { ...this.options(input), signal: call.signal });
+      this.record(call, route, started, 200, null, result.usage, null);
+      return {
+        id: `chatcmpl-${randomUUID()}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: route.model.displayName,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: result.text, refusal: null },
+            logprobs: null,
+            finish_reason: finishReason(result.finishReason),
+          },
+        ],
+        usage: usageOf(result.usage),
+      };
+    } catch (error) {
+      this.recordFailure(call, route, started, error);
+      throw error;
+    }
+  }
+
+  /** Chat completion chunks in OpenAI's streaming format; `[DONE]` is the caller's to write. */
+  async *stream(call: GatewayCall, route: RoutedModel, input: ChatCompletionInput): AsyncIterable<object> {
+    const id = `chatcmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = route.model.displayName;
+    const chunk = (delta: object, finish: string | null) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    });
+    const started = performance.now();
+    let ttft: number | null = null;
+    let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+    try {
+      let first = true;
+      for await (const event of this.upstream.chatStream(route.model, {
+        ...this.options(input),
+        signal: call.signal,
+      }) as AsyncIterable<ChatStreamEvent>) {
+        if (event.type === 'done') {
+          usage = event.usage;
+          yield chunk({}, finishReason(event.finishReason));
+          break;
+        }
+        ttft ??= performance.now() - started;
+        yield chunk(first ? { role: 'assistant', content: event.text } : { content: event.text }, null);
+        first = false;
+      }
+      if (input.includeUsage) yield { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(usage) };
+      this.record(call, route, started, 200, null, usage, ttft);
+    } catch (error) {
+      this.recordFailure(call, route, started, error, ttft);
+      throw error;
+    }
+  }
+
+  async embeddings(call: GatewayCall, route: RoutedModel, input: EmbeddingsInput) {
+    const started = performance.now();
+    try {
+      const result = await this.upstream.embed(route.model, input.inputs, { signal: call.signal, dimensions: input.dimensions });
+      const usage = { inputTokens: result.usage.inputTokens, outputTokens: 0 };
+      this.record(call, route, started, 200, null, usage, null);
+      return {
+        object: 'list',
+        data: result.embeddings.map((vector, index) => ({
+          object: 'embedding',
+          index,
+          embedding: input.encoding === 'base64' ? toBase64Floats(vector) : vector,
+        })),
+        model: route.model.displayName,
+        usage: { prompt_tokens: usage.inputTokens, total_tokens: usage.inputTokens },
+      };
+    } catch (error) {
+      this.recordFailure(call, route, started, error);
+      throw error;
+    }
+  }
+
+  async models() {
+    const snapshot = await this.cache.get();
+    const data = snapshot.modelsByName
+      .filter((m) => m.status !== 'inactive' && snapshot.providers.get(m.providerId)?.status === 'active')
+      .map((m) => {
+        const params = m.params as { context_window?: number; max_output_tokens?: number; dimensions?: number };
+        return {
+          id: m.displayName,
+          object: 'model',
+          created: Math.floor(m.createdAt.getTime() / 1000),
+          owned_by: snapshot.providers.get(m.providerId)!.name,
+          type: m.type,
+          context_window: params.context_window ?? null,
+          max_output_tokens: params.max_output_tokens ?? null,
+          dimensions: params.dimensions ?? null,
+          pricing: snapshot.responses.get(m.id)?.pricing ?? null,
+          deprecated: m.status === 'deprecated',
+          sunset_at: m.sunsetAt?.toISOString() ?? null,
+          successor: m.successorId ? (snapshot.models.get(m.successorId)?.displayName ?? null) : null,
+        };
+      });
+    return { object: 'list', data };
+  }
+
+  private options(input: ChatCompletionInput) {
+    return {
+      messages: input.messages,
+      maxOutputTokens: input.maxOutputTokens,
+      temperature: input.temperature,
+      topP: input.topP,
+      stop: input.stop,
+    };
+  }
+
+  private record(
+    call: GatewayCall,
+    route: RoutedModel,
+    started: number,
+    status: number,
+    errorClass: string | null,
+    usage: TokenUsage,
+    ttft: number | null,
+  ): void {
+    this.usage.record({
+      source: 'gateway',
+      endpoint: 'v1',
+      userId: call.actor.userId,
+      apiKeyId: call.actor.type === 'api_key' ? call.actor.id : null,
+      modelId: route.model.id,
+      providerId: route.model.providerId,
+      modelName: route.model.displayName,
+      statusCode: status,
+      errorClass,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      costUsd: costOfReply(route.model, usage).total_usd,
+      latencyMs: performance.now() - started,
+      ttftMs: ttft,
+    });
+  }
+
+  private recordFailure(call: GatewayCall, route: RoutedModel, started: number, error: unknown, ttft: number | null = null): void {
+    const domain = error instanceof DomainError ? error : null;
+    const status = call.signal.aborted ? 499 : domain ? statusOf(domain) : 500;
+    this.record(
+      call,
+      route,
+      started,
+      status,
+      call.signal.aborted ? 'client_closed' : ((domain?.options.extensions?.error_class as string) ?? domain?.code ?? 'internal_error'),
+      { inputTokens: 0, outputTokens: 0 },
+      ttft,
+    );
+  }
+}
+
+const usageOf = (u: TokenUsage) => ({
+  prompt_tokens: u.inputTokens,
+  completion_tokens: u.outputTokens,
+  total_tokens: u.inputTokens + u.outputTokens,
+});
+
+function finishReason(reason: string): string {
+  return ['stop', 'length', 'content_filter', 'tool_calls'].includes(reason) ? reason : reason === 'max_tokens' ? 'length' : 'stop';
+}
+
+const statusOf = (error: DomainError) => STATUS_BY_KIND[error.kind];

@@ -1,0 +1,53 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toProblem } from '../common/problem.filter.js';
+
+/** OpenAI's error body: what its SDKs parse into their typed errors. */
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+const TYPE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'invalid_request_error',
+  409: 'invalid_request_error',
+  410: 'invalid_request_error',
+  413: 'invalid_request_error',
+  422: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+/** Renders any error on the OpenAI-compatible routes in OpenAI's shape instead of problem+json. */
+const logger = new Logger('Gateway');
+
+export function toOpenAiError(error: unknown): { status: number; body: OpenAiErrorBody; headers: Record<string, string> } {
+  const { headers = {}, ...problem } = toProblem(error, logger);
+  const firstField = problem.errors?.[0]?.field ?? null;
+  const message = problem.errors?.length ? `${problem.detail}: ${problem.errors.map((e) => e.message).join('; ')}` : problem.detail;
+  return {
+    status: problem.status,
+    headers: { ...headers, 'x-request-id': String(problem.request_id ?? '') },
+    body: {
+      error: {
+        message,
+        type: TYPE_BY_STATUS[problem.status] ?? (problem.status >= 500 ? 'api_error' : 'invalid_request_error'),
+        param: firstField,
+        code: problem.code,
+      },
+    },
+  };
+}
+
+@Catch()
+export class OpenAiErrorFilter implements ExceptionFilter {
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    if (reply.sent) return;
+    const { status, body, headers } = toOpenAiError(error);
+    for (const [name, value] of Object.entries(headers)) if (name !== 'x-request-id') void reply.header(name, value);
+    void reply.status(status).header('x-request-id', String(request.id)).send(body);
+  }
+}

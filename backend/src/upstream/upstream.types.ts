@@ -1,0 +1,86 @@
+import type { ModelType, ProviderKind } from '../providers/provider-kinds.js';
+import type { ProviderConfig } from '../providers/provider.entity.js';
+
+/** How an upstream failure is classified; the same names appear in API errors and test results. */
+export const ERROR_CLASSES = [
+  'authentication_error',
+  'permission_error',
+  'not_found',
+  'rate_limited',
+  'timeout_error',
+  'connection_error',
+  'tls_error',
+  'invalid_request',
+  'invalid_response',
+  'dimension_mismatch',
+  'upstream_error',
+  'circuit_open',
+  'blocked_destination',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Everything an adapter needs to reach one provider, resolved from the registry (key decrypted). */
+export interface UpstreamTarget {
+  providerId: string;
+  providerName: string;
+  kind: ProviderKind;
+  /** The effective endpoint (configured, or the kind's default). */
+  baseUrl: string;
+  apiKey: string | null;
+  apiVersion: string | null;
+  config: ProviderConfig;
+  timeoutMs: number;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  /** The upstream's model id (for Azure: the deployment). */
+  model: string;
+  messages: ChatMessage[];
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stop?: string[];
+  /** Aborts the upstream call (client went away, timeout). */
+  signal?: AbortSignal;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ChatResult {
+  text: string;
+  usage: TokenUsage;
+  finishReason: string;
+}
+
+export type ChatStreamEvent = { type: 'delta'; text: string } | { type: 'done'; usage: TokenUsage; finishReason: string };
+
+export interface EmbedRequest {
+  model: string;
+  inputs: string[];
+  /** Requested output dimensions where the provider supports choosing them. */
+  dimensions?: number;
+  signal?: AbortSignal;
+}
+
+export interface EmbedResult {
+  embeddings: number[][];
+  usage: { inputTokens: number };
+}
+
+/** A model as an upstream lists it, with whatever it tells about type and limits. */
+export interface ListedModel {
+  id: string;
+  type?: ModelType;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  dimensions?: number;
+}

@@ -1,0 +1,197 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { bucketOf, emptyBuckets } from './latency-buckets.js';
+
+export interface UsageEntry {
+  source: 'gateway' | 'conversation';
+  endpoint: string;
+  userId: string | null;
+  apiKeyId: string | null;
+  modelId: string | null;
+  providerId: string | null;
+  modelName: string;
+  statusCode: number;
+  errorClass: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  /** Exact USD as a decimal string. */
+  costUsd: string;
+  latencyMs: number;
+  ttftMs: number | null;
+  occurredAt?: Date;
+}
+
+const FLUSH_MS = 1_000;
+const FLUSH_AT = 500;
+const MAX_PENDING = 100_000;
+const NONE = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Usage is recorded off the request path: calls append to a queue that is written in batches
+ * (raw events plus the daily rollup the reports read) every second. If the database is away the
+ * queue waits and retries; it is bounded, and what it drops is counted and logged.
+ */
+@Injectable()
+export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(UsageRecorder.name);
+  private pending: Required<UsageEntry>[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> | null = null;
+  dropped = 0;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  record(entry: UsageEntry): void {
+    if (this.pending.length >= MAX_PENDING) {
+      this.pending.shift();
+      this.dropped++;
+    }
+    this.pending.push({ ...entry, occurredAt: entry.occurredAt ?? new Date() });
+    if (this.pending.length >= FLUSH_AT) void this.flush();
+  }
+
+  /** Writes everything queued so far (also used by tests and shutdown). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.write(batch)
+      .catch((err: unknown) => {
+        this.logger.warn(`usage not written yet (${batch.length} calls), retrying: ${String(err)}`);
+        this.pending = [...batch, ...this.pending].slice(-MAX_PENDING);
+      })
+      .finally(() => (this.flushing = null));
+    await this.flushing;
+  }
+
+  private async write(batch: Required<UsageEntry>[]): Promise<void> {
+    const cols = {
+      at: batch.map((e) => e.occurredAt.toISOString()),
+      source: batch.map((e) => e.source),
+      endpoint: batch.map((e) => e.endpoint),
+      user: batch.map((e) => e.userId),
+      key: batch.map((e) => e.apiKeyId),
+      model: batch.map((e) => e.modelId),
+      provider: batch.map((e) => e.providerId),
+      name: batch.map((e) => e.modelName),
+      status: batch.map((e) => e.statusCode),
+      error: batch.map((e) => e.errorClass),
+      input: batch.map((e) => e.inputTokens),
+      output: batch.map((e) => e.outputTokens),
+      cost: batch.map((e) => e.costUsd),
+      latency: batch.map((e) => Math.round(e.latencyMs)),
+      ttft: batch.map((e) => (e.ttftMs === null ? null : Math.round(e.ttftMs))),
+    };
+    const daily = new Map<
+      string,
+      {
+        day: string;
+        model: string;
+        provider: string;
+        key: string;
+        user: string;
+        name: string;
+        requests: number;
+        errors: number;
+        input: number;
+        output: number;
+        cost: string[];
+        latency: number;
+        buckets: number[];
+      }
+    >();
+    for (const e of batch) {
+      const day = e.occurredAt.toISOString().slice(0, 10);
+      const id = [day, e.modelId ?? NONE, e.providerId ?? NONE, e.apiKeyId ?? NONE, e.userId ?? NONE].join('|');
+      let row = daily.get(id);
+      if (!row) {
+        row = {
+          day,
+          model: e.modelId ?? NONE,
+          provider: e.providerId ?? NONE,
+          key: e.apiKeyId ?? NONE,
+          user: e.userId ?? NONE,
+          name: e.modelName,
+          requests: 0,
+          errors: 0,
+          input: 0,
+          output: 0,
+          cost: [],
+          latency: 0,
+          buckets: emptyBuckets(),
+        };
+        daily.set(id, row);
+      }
+      row.requests++;
+      if (e.statusCode >= 400) row.errors++;
+      row.input += e.inputTokens;
+      row.output += e.outputTokens;
+      row.cost.push(e.costUsd);
+      row.latency += Math.round(e.latencyMs);
+      row.buckets[bucketOf(e.latencyMs)]++;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO usage_events (occurred_at, source, endpoint, user_id, api_key_id, model_id, provider_id, model_name, status_code, error_class,
+                                   input_tokens, output_tokens, cost_usd, latency_ms, ttft_ms)
+         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::int[],
+                              $10::text[], $11::int[], $12::int[], $13::numeric[], $14::int[], $15::int[])`,
+        [
+          cols.at,
+          cols.source,
+          cols.endpoint,
+          cols.user,
+          cols.key,
+          cols.model,
+          cols.provider,
+          cols.name,
+          cols.status,
+          cols.error,
+          cols.input,
+          cols.output,
+          cols.cost,
+          cols.latency,
+          cols.ttft,
+        ],
+      );
+      for (const row of daily.values()) {
+        await manager.query(
+          `INSERT INTO usage_daily AS d (day, model_id, provider_id, api_key_id, user_id, model_name, requests, errors, input_tokens, output_tokens, cost_usd, latency_ms_sum, latency_buckets)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT sum(c) FROM unnest($11::numeric[]) c), $12, $13)
+           ON CONFLICT (day, model_id, provider_id, api_key_id, user_id) DO UPDATE SET
+             requests = d.requests + excluded.requests, errors = d.errors + excluded.errors,
+             input_tokens = d.input_tokens + excluded.input_tokens, output_tokens = d.output_tokens + excluded.output_tokens,
+             cost_usd = d.cost_usd + excluded.cost_usd, latency_ms_sum = d.latency_ms_sum + excluded.latency_ms_sum,
+             latency_buckets = int_array_add(d.latency_buckets, excluded.latency_buckets), model_name = excluded.model_name`,
+          [
+            row.day,
+            row.model,
+            row.provider,
+            row.key,
+            row.user,
+            row.name,
+            row.requests,
+            row.errors,
+            row.input,
+            row.output,
+            row.cost,
+            row.latency,
+            row.buckets,
+          ],
+        );
+      }
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator.js';
+import { UsageQuery, UsageReport } from './dto/usage.dto.js';
+import { UsageService } from './usage.service.js';
+
+@ApiTags('usage')
+@Controller('usage')
+@Roles('admin', 'auditor')
+export class UsageController {
+  constructor(private readonly usage: UsageService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Requests, tokens, cost, latency (p50/p95) and errors per day or month, by model, provider, API key or user' })
+  @ApiOkResponse({ type: UsageReport })
+  getUsage(@Query() query: UsageQuery): Promise<UsageReport> {
+    return this.usage.report(query);
+  }
+}

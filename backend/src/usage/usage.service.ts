@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { fieldError } from '../common/domain-error.js';
+import { formatUsd, usdUnits } from '../common/money.js';
+import { emptyBuckets, percentileFromBuckets } from './latency-buckets.js';
+import type { UsageFigures, UsagePoint, UsageQuery, UsageReport, UsageTotal } from './dto/usage.dto.js';
+
+const COLUMN = { model: 'model_id', provider: 'provider_id', api_key: 'api_key_id', user: 'user_id' } as const;
+const DAY_MS = 86_400_000;
+
+interface Row {
+  period: string;
+  key: string;
+  requests: number;
+  errors: number;
+  input_tokens: string;
+  output_tokens: string;
+  cost_usd: string;
+  latency_ms_sum: string;
+  latency_buckets: number[];
+}
+
+interface Acc {
+  requests: number;
+  errors: number;
+  input: number;
+  output: number;
+  cost: string[];
+  latency: number;
+  buckets: number[];
+}
+
+/** Usage reports from the daily rollup (one row per day and model/provider/key/user), not raw calls. */
+@Injectable()
+export class UsageService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async report(query: UsageQuery): Promise<UsageReport> {
+    const to = query.to ? query.to.slice(0, 10) : new Date().toISOString().slice(0, 10);
+    const from = query.from ? query.from.slice(0, 10) : new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10);
+    if (from > to) throw fieldError('from', 'from must not be after to');
+    if (Date.parse(to) - Date.parse(from) > 366 * DAY_MS) throw fieldError('from', 'a report covers at most 366 days');
+    const column = COLUMN[query.group_by];
+    const period = query.interval === 'month' ? `to_char(date_trunc('month', day), 'YYYY-MM-DD')` : `to_char(day, 'YYYY-MM-DD')`;
+    const rows = (await this.dataSource.query(
+      `SELECT ${period} AS period, ${column}::text AS key, sum(requests)::int AS requests, sum(errors)::int AS errors,
+              sum(input_tokens)::text AS input_tokens, sum(output_tokens)::text AS output_tokens, sum(cost_usd)::text AS cost_usd,
+              sum(latency_ms_sum)::text AS latency_ms_sum,
+              int_array_sum(latency_buckets) AS latency_buckets
+         FROM usage_daily WHERE day BETWEEN $1 AND $2 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [from, to],
+    )) as Row[];
+    const labels = await this.labels(query.group_by, [...new Set(rows.map((r) => r.key))]);
+    const totals = new Map<string, Acc>();
+    const series: UsagePoint[] = rows.map((r) => {
+      const acc: Acc = {
+        requests: r.requests,
+        errors: r.errors,
+        input: Number(r.input_tokens),
+        output: Number(r.output_tokens),
+        cost: [r.cost_usd],
+        latency: Number(r.latency_ms_sum),
+        buckets: r.latency_buckets ?? emptyBuckets(),
+      };
+      const total = totals.get(r.key) ?? { requests: 0, errors: 0, input: 0, output: 0, cost: [], latency: 0, buckets: emptyBuckets() };
+      merge(total, acc);
+      totals.set(r.key, total);
+      return { period: r.period, key: r.key, label: labels.get(r.key) ?? r.key, ...figures(acc) };
+    });
+    const totalList: UsageTotal[] = [...totals.entries()]
+      .map(([key, acc]) => ({ key, label: labels.get(key) ?? key, ...figures(acc) }))
+      .sort((a, b) => Number(b.cost_usd) - Number(a.cost_usd) || b.requests - a.requests);
+    return { group_by: query.group_by, interval: query.interval, from, to, series, totals: totalList };
+  }
+
+  private async labels(groupBy: UsageQuery['group_by'], keys: string[]): Promise<Map<string, string>> {
+    const sql = {
+      model: `SELECT id::text AS key, display_name AS label FROM models WHERE id = ANY($1::uuid[])
+              UNION ALL SELECT DISTINCT model_id::text, model_name FROM usage_daily WHERE model_id = ANY($1::uuid[])`,
+      provider: `SELECT id::text AS key, name AS label FROM providers WHERE id = ANY($1::uuid[])`,
+      api_key: `SELECT id::text AS key, name || ' (' || prefix || '…)' AS label FROM api_keys WHERE id = ANY($1::uuid[])`,
+      user: `SELECT id::text AS key, email AS label FROM users WHERE id = ANY($1::uuid[])`,
+    }[groupBy];
+    const rows = keys.length ? ((await this.dataSource.query(sql, [keys])) as { key: string; label: string }[]) : [];
+    const labels = new Map<string, string>();
+    for (const r of rows) if (!labels.has(r.key)) labels.set(r.key, r.label);
+    labels.set('00000000-0000-0000-0000-000000000000', groupBy === 'api_key' ? '(signed-in users)' : '(none)');
+    return labels;
+  }
+}
+
+function merge(into: Acc, from: Acc): void {
+  into.requests += from.requests;
+  into.errors += from.errors;
+  into.input += from.input;
+  into.output += from.output;
+  into.cost.push(...from.cost);
+  into.latency += from.latency;
+  from.buckets.forEach((n, i) => (into.buckets[i] += n));
+}
+
+function figures(acc: Acc): UsageFigures {
+  return {
+    requests: acc.requests,
+    errors: acc.errors,
+    input_tokens: acc.input,
+    output_tokens: acc.output,
+    cost_usd: sumDecimals(acc.cost),
+    latency_p50_ms: percentileFromBuckets(acc.buckets, 0.5),
+    latency_p95_ms: percentileFromBuckets(acc.buckets, 0.95),
+    latency_avg_ms: acc.requests ? Math.round(acc.latency / acc.requests) : null,
+  };
+}
+
+const sumDecimals = (values: string[]) => formatUsd(values.reduce((total, v) => total + usdUnits(v), 0n));

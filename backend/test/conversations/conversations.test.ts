@@ -1,0 +1,308 @@
+import { request as httpRequest } from 'node:http';
+import { DataSource } from 'typeorm';
+import { fakeReply, OpenAiFake } from '../fakes/index.js';
+import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
+import { aModel, aProvider } from '../support/registry.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+interface SseEvent {
+  event: string;
+  data: any;
+}
+
+/** Reads an SSE response to its end (or until `stopAfter` events, then hangs up like a closed tab). */
+function readSse(
+  base: string,
+  path: string,
+  token: string,
+  body: unknown,
+  stopAfter?: number,
+): Promise<{ status: number; headers: Record<string, any>; events: SseEvent[] }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, base);
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'content-type': 'application/json' },
+      },
+      (res) => {
+        const events: SseEvent[] = [];
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (event && data) events.push({ event, data: JSON.parse(data) });
+            if (stopAfter !== undefined && events.length >= stopAfter) {
+              req.destroy();
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, events });
+              return;
+            }
+          }
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, events }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (err) => (stopAfter !== undefined ? undefined : reject(err)));
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('conversations', () => {
+  let t: TestApp;
+  let fake: OpenAiFake;
+  let base: string;
+  let model: Record<string, any>;
+  let member: { id: string; token: string };
+
+  beforeAll(async () => {
+    fake = await new OpenAiFake({ apiKeys: ['sk-conv-test'] }).start();
+    t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
+    await t.req('put', '/api/v1/settings/upstream.max_retries').send({ value: 0 });
+    const provider = await aProvider(t, { kind: 'openai_compatible', api_base: `${fake.url}/v1`, api_key: 'sk-conv-test' });
+    model = await aModel(t, provider.id, {
+      display_name: 'Fake GPT',
+      model_id: 'gpt-4o-mini',
+      params: { context_window: 4096, max_output_tokens: 256 },
+      pricing: { input_per_million: '0.15', output_per_million: '0.6' },
+    });
+    member = await t.userWithRole('member');
+    await t.app.listen(0, '127.0.0.1');
+    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.close();
+  });
+
+  const newConversation = async (token = member.token, body: Record<string, unknown> = {}) => {
+    const res = await t.req('post', '/api/v1/conversations', token).send(body);
+    expect(res.status).toBe(201);
+    return res.body as Record<string, any>;
+  };
+
+  it('answers a message with both messages stored, usage counted and cost computed exactly', async () => {
+    const conversation = await newConversation();
+    expect(conversation.model_id).toBe(model.id);
+    const res = await t
+      .req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token)
+      .send({ content: 'Hello there, how are you?' });
+    expect(res.status).toBe(201);
+    const { user_message: user, assistant_message: assistant } = res.body;
+    expect(user).toMatchObject({ role: 'user', seq: 1, status: 'complete', content: 'Hello there, how are you?' });
+    expect(assistant).toMatchObject({ role: 'assistant', seq: 2, status: 'complete', content: fakeReply('Hello there, how are you?') });
+    expect(assistant.input_tokens).toBeGreaterThan(0);
+    expect(assistant.output_tokens).toBeGreaterThan(0);
+    const expectedCost = (assistant.input_tokens * 150_000 + assistant.output_tokens * 600_000) / 1e12;
+    expect(Number(assistant.cost.total_usd)).toBeCloseTo(expectedCost, 15);
+    expect(assistant.cost).toMatchObject({ input_per_million: '0.15', output_per_million: '0.6', currency: 'USD' });
+    expect(assistant.model).toMatchObject({ id: model.id, display_name: 'Fake GPT', model_id: 'gpt-4o-mini' });
+    const full = await t.req('get', `/api/v1/conversations/${conversation.id}`, member.token);
+    expect(full.body.title).toBe('Hello there, how are you?');
+    expect(full.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
+    expect(full.body).toMatchObject({
+      message_count: 2,
+      input_tokens: assistant.input_tokens,
+      output_tokens: assistant.output_tokens,
+      cost_usd: assistant.cost.total_usd,
+    });
+  });
+
+  it('sends the history and the system prompt upstream, oldest first', async () => {
+    const conversation = await newConversation(member.token, { system_prompt: 'Answer in one word.' });
+    await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: 'first question' });
+    fake.reset();
+    await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: 'second question' });
+    const sent = fake.requests.at(-1)!.body as { messages: { role: string; content: string }[] };
+    expect(sent.messages.map((m) => `${m.role}:${m.content}`)).toEqual([
+      'system:Answer in one word.',
+      'user:first question',
+      `assistant:${fakeReply('first question')}`,
+      'user:second question',
+    ]);
+  });
+
+  it('streams SSE events in order: user_message, deltas, assistant_message', async () => {
+    const conversation = await newConversation();
+    const { status, headers, events } = await readSse(base, `/api/v1/conversations/${conversation.id}/messages`, member.token, {
+      content: 'stream this please',
+    });
+    expect(status).toBe(200);
+    expect(headers['content-type']).toMatch(/^text\/event-stream/);
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe('user_message');
+    expect(names.at(-1)).toBe('assistant_message');
+    expect(names.slice(1, -1).every((n) => n === 'delta')).toBe(true);
+    expect(names.length).toBeGreaterThan(3);
+    const streamed = events
+      .filter((e) => e.event === 'delta')
+      .map((e) => e.data.text)
+      .join('');
+    expect(streamed).toBe(fakeReply('stream this please'));
+    expect(events.at(-1)!.data).toMatchObject({ status: 'complete', content: streamed });
+    expect(events.at(-1)!.data.ttft_ms).not.toBeNull();
+  });
+
+  describe('nothing is lost when things fail', () => {
+    const lastTwo = async (id: string) => (await t.req('get', `/api/v1/conversations/${id}`, member.token)).body.messages.slice(-2);
+
+    it('upstream 500: the user message is kept and the reply is failed with the error class', async () => {
+      const conversation = await newConversation();
+      fake.enqueue({ status: 500 });
+      const res = await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: 'will fail' });
+      expect(res.status).toBe(502);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      expect(res.body.user_message_id).toBeDefined();
+      const [user, assistant] = await lastTwo(conversation.id);
+      expect(user).toMatchObject({ content: 'will fail', status: 'complete', id: res.body.user_message_id });
+      expect(assistant).toMatchObject({ status: 'failed', content: '' });
+      expect(assistant.error.class).toBe('upstream_error');
+    });
+
+    it('timeout: the reply is failed with timeout_error', async () => {
+      const conversation = await newConversation();
+      await t.req('patch', `/api/v1/providers/${model.provider.id}`).send({ config: { timeout_ms: 1000 } });
+      fake.enqueue({ hang: true });
+      try {
+        const res = await t
+          .req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token)
+          .send({ content: 'never answered' });
+        expect(res.status).toBe(504);
+        const [user, assistant] = await lastTwo(conversation.id);
+        expect(user.content).toBe('never answered');
+        expect(assistant).toMatchObject({ status: 'failed', error: { class: 'timeout_error' } });
+      } finally {
+        await t.req('patch', `/api/v1/providers/${model.provider.id}`).send({ config: {} });
+      }
+    });
+
+    it('client gone mid-stream: the upstream call stops and the partial reply is kept as cancelled', async () => {
+      const conversation = await newConversation();
+      fake.enqueue({ chunkDelayMs: 150 });
+      const { events } = await readSse(
+        base,
+        `/api/v1/conversations/${conversation.id}/messages`,
+        member.token,
+        { content: 'a long answer please, with many words to stream slowly' },
+        3,
+      );
+      expect(events.map((e) => e.event)).toEqual(['user_message', 'delta', 'delta']);
+      let assistant: any;
+      for (let i = 0; i < 50; i++) {
+        [, assistant] = await lastTwo(conversation.id);
+        if (assistant.status !== 'streaming') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(assistant.status).toBe('cancelled');
+      expect(assistant.content.length).toBeGreaterThan(0);
+      expect(fakeReply('a long answer please, with many words to stream slowly').startsWith(assistant.content)).toBe(true);
+    });
+
+    it('malformed stream: the partial reply is kept as failed, and the client gets an error event', async () => {
+      const conversation = await newConversation();
+      fake.enqueue({ malformed: 'chunk', malformedChunkIndex: 2 });
+      const { events } = await readSse(base, `/api/v1/conversations/${conversation.id}/messages`, member.token, {
+        content: 'garbled stream',
+      });
+      expect(events[0].event).toBe('user_message');
+      expect(events.at(-1)!.event).toBe('error');
+      expect(events.at(-1)!.data).toMatchObject({ status: expect.any(Number), code: expect.stringMatching(/^upstream\./) });
+      const [user, assistant] = await lastTwo(conversation.id);
+      expect(user.content).toBe('garbled stream');
+      expect(assistant.status).toBe('failed');
+    });
+  });
+
+  it('serialises two messages sent at once: no interleaved history', async () => {
+    const conversation = await newConversation();
+    fake.reset();
+    fake.setBehaviour({ latencyMs: 200 });
+    try {
+      const [a, b] = await Promise.all([
+        t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: 'one' }),
+        t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: 'two' }),
+      ]);
+      expect([a.status, b.status]).toEqual([201, 201]);
+    } finally {
+      fake.setBehaviour({});
+    }
+    // The second reply was asked for only after the first finished, with it in the history.
+    const prompts = fake.requests.map((r) => (r.body as { messages: { role: string; content: string }[] }).messages);
+    expect(prompts).toHaveLength(2);
+    expect(prompts[1].map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(prompts[1][1].content).toBe(fakeReply(prompts[0][0].content));
+    const messages = (await t.req('get', `/api/v1/conversations/${conversation.id}`, member.token)).body.messages;
+    expect(messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(messages[1].content).toBe(fakeReply(messages[0].content));
+    expect(messages[3].content).toBe(fakeReply(messages[2].content));
+  });
+
+  it('keeps conversations private: another member gets 404, an admin may look', async () => {
+    const conversation = await newConversation();
+    const other = await t.userWithRole('member');
+    expect((await t.req('get', `/api/v1/conversations/${conversation.id}`, other.token)).status).toBe(404);
+    expect((await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, other.token).send({ content: 'x' })).status).toBe(404);
+    expect((await t.req('delete', `/api/v1/conversations/${conversation.id}`, other.token)).status).toBe(404);
+    expect((await t.req('get', '/api/v1/conversations', other.token)).body.items).toEqual([]);
+    expect((await t.req('get', `/api/v1/conversations/${conversation.id}`)).status).toBe(200);
+  });
+
+  it('lists most recent first with a cursor, renames and deletes (messages go too), auditing', async () => {
+    const user = await t.userWithRole('member');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await newConversation(user.token, { title: `Chat ${i}` })).id);
+    const first = await t.req('get', '/api/v1/conversations?limit=2', user.token);
+    expect(first.body.items.map((c: { title: string }) => c.title)).toEqual(['Chat 2', 'Chat 1']);
+    const second = await t.req('get', `/api/v1/conversations?limit=2&cursor=${first.body.next_cursor}`, user.token);
+    expect(second.body.items.map((c: { title: string }) => c.title)).toEqual(['Chat 0']);
+    expect(second.body.next_cursor).toBeNull();
+    expect((await t.req('patch', `/api/v1/conversations/${ids[0]}`, user.token).send({ title: 'Renamed' })).body.title).toBe('Renamed');
+    await t.req('post', `/api/v1/conversations/${ids[0]}/messages`, user.token).send({ content: 'hi' });
+    expect((await t.req('delete', `/api/v1/conversations/${ids[0]}`, user.token)).status).toBe(204);
+    const [{ n }] = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM messages WHERE conversation_id = $1', [ids[0]]);
+    expect(n).toBe(0);
+    const events = await t.req('get', `/api/v1/audit-events?entity_type=conversation&entity_id=${ids[0]}`);
+    expect(events.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'conversation.deleted',
+      'conversation.message_sent',
+      'conversation.updated',
+      'conversation.created',
+    ]);
+  });
+
+  it('validates: empty content 422, too long 422, unknown model 422, deprecated model refused naming the successor', async () => {
+    const conversation = await newConversation();
+    expect((await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: '' })).status).toBe(422);
+    expect(
+      (await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: 'x'.repeat(32_001) })).status,
+    ).toBe(422);
+    expect(
+      (await t.req('post', '/api/v1/conversations', member.token).send({ model_id: '6b1f0c7e-3a51-4c1e-9a0d-2f4f3b7f8a11' })).status,
+    ).toBe(422);
+    const old = await aModel(t, model.provider.id, { type: 'generation', model_id: 'gpt-4o-mini' });
+    await t.req('patch', `/api/v1/models/${old.id}`).send({ status: 'deprecated', successor_id: model.id });
+    const refused = await t.req('post', '/api/v1/conversations', member.token).send({ model_id: old.id });
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toContain(`use its successor ${model.display_name}`);
+  });
+
+  it('records usage per call for the usage report', async () => {
+    await t.app.get(UsageRecorder).flush();
+    const report = await t.req('get', '/api/v1/usage?group_by=model');
+    expect(report.status).toBe(200);
+    const row = report.body.totals.find((r: { key: string }) => r.key === model.id);
+    expect(row.requests).toBeGreaterThan(3);
+    expect(row.errors).toBeGreaterThan(0);
+    expect(row.label).toBe('Fake GPT');
+    expect(row.latency_p50_ms).not.toBeNull();
+  });
+});
