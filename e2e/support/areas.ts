@@ -1,27 +1,31 @@
 import type { AccountRole } from './accounts.js';
 
-/** What each role should find in the side nav, in order, with each page's heading (the brief's table). */
-export const AREAS_BY_ROLE: Record<AccountRole, { id: string; path: string; heading: string }[]> = {
+/**
+ * What each role should find in the side nav, in order, with each page's heading (the brief's
+ * table) and the element that shows the page has loaded its content (`empty-state` on pages that
+ * are still placeholders).
+ */
+export const AREAS_BY_ROLE: Record<AccountRole, { id: string; path: string; heading: string; content: string }[]> = {
   admin: [
-    { id: 'providers', path: '/providers', heading: 'Providers' },
-    { id: 'models', path: '/models', heading: 'Models' },
-    { id: 'knowledge-bases', path: '/knowledge-bases', heading: 'Knowledge bases' },
-    { id: 'playground', path: '/playground', heading: 'Playground' },
-    { id: 'usage', path: '/usage', heading: 'Usage' },
-    { id: 'audit', path: '/audit', heading: 'Audit log' },
-    { id: 'access', path: '/access', heading: 'Users & API keys' },
-    { id: 'settings', path: '/settings', heading: 'Settings' },
+    { id: 'providers', path: '/providers', heading: 'Providers', content: 'provider-list-table' },
+    { id: 'models', path: '/models', heading: 'Models', content: 'model-list-table' },
+    { id: 'knowledge-bases', path: '/knowledge-bases', heading: 'Knowledge bases', content: 'empty-state' },
+    { id: 'playground', path: '/playground', heading: 'Playground', content: 'empty-state' },
+    { id: 'usage', path: '/usage', heading: 'Usage', content: 'empty-state' },
+    { id: 'audit', path: '/audit', heading: 'Audit log', content: 'audit-event-list' },
+    { id: 'access', path: '/access', heading: 'Users & API keys', content: 'users-panel' },
+    { id: 'settings', path: '/settings', heading: 'Settings', content: 'settings-list' },
   ],
   auditor: [
-    { id: 'providers', path: '/providers', heading: 'Providers' },
-    { id: 'models', path: '/models', heading: 'Models' },
-    { id: 'audit', path: '/audit', heading: 'Audit log' },
-    { id: 'settings', path: '/settings', heading: 'Settings' },
+    { id: 'providers', path: '/providers', heading: 'Providers', content: 'provider-list-table' },
+    { id: 'models', path: '/models', heading: 'Models', content: 'model-list-table' },
+    { id: 'audit', path: '/audit', heading: 'Audit log', content: 'audit-event-list' },
+    { id: 'settings', path: '/settings', heading: 'Settings', content: 'settings-list' },
   ],
   member: [
-    { id: 'models', path: '/models', heading: 'Models' },
-    { id: 'knowledge-bases', path: '/knowledge-bases', heading: 'Knowledge bases' },
-    { id: 'playground', path: '/playground', heading: 'Playground' },
-    { id: 'access', path: '/access', heading: 'API keys' },
+    { id: 'models', path: '/models', heading: 'Models', content: 'model-list-table' },
+    { id: 'knowledge-bases', path: '/knowledge-bases', heading: 'Knowledge bases', content: 'empty-state' },
+    { id: 'playground', path: '/playground', heading: 'Playground', content: 'empty-state' },
+    { id: 'access', path: '/access', heading: 'API keys', content: 'api-keys-panel' },
   ],
 };

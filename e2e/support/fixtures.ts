@@ -27,11 +27,26 @@ export async function signIn(page: Page, role: AccountRole): Promise<void> {
 
 /** Fails on any serious or critical WCAG 2.x A/AA violation on the page as it is now. */
 export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
+  await animationsSettled(page);
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const serious = results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
   expect(serious, 'serious or critical accessibility violations').toEqual([]);
+}
+
+/**
+ * Waits for running finite CSS animations and transitions (a field error fading in, a toast
+ * entering): axe reads a half-transparent element as low contrast. Endless ones (progress bars)
+ * are ignored. (A string: this file is type-checked without the DOM library.)
+ */
+async function animationsSettled(page: Page): Promise<void> {
+  await page.evaluate(`Promise.race([
+    Promise.all(document.getAnimations()
+      .filter((animation) => animation.effect && animation.effect.getComputedTiming().endTime !== Infinity)
+      .map((animation) => animation.finished.catch(() => undefined))),
+    new Promise((done) => setTimeout(done, 2000)),
+  ]).then(() => true)`);
 }
 
 export async function saveScreenshot(page: Page, name: string): Promise<void> {

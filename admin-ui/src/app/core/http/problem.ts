@@ -1,23 +1,49 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import type { ProblemResponse } from '../../api/models';
 
+/**
+ * The HTTP error behind `error`: resources wrap what their loader threw (an HttpErrorResponse is
+ * not an Error) in an Error whose `cause` is the original.
+ */
+function unwrap(error: unknown): unknown {
+  if (error instanceof HttpErrorResponse) return error;
+  if (error instanceof Error && error.cause !== undefined) return unwrap(error.cause);
+  return error;
+}
+
 /** The API's application/problem+json body, when the error carries one. */
 export function asProblem(error: unknown): ProblemResponse | null {
-  if (!(error instanceof HttpErrorResponse)) return null;
-  const body: unknown = error.error;
+  const http = unwrap(error);
+  if (!(http instanceof HttpErrorResponse)) return null;
+  // Calls made with responseType 'text' (deletes, exports) get the problem document unparsed.
+  let body: unknown = http.error;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return null;
+    }
+  }
   if (body && typeof body === 'object' && typeof (body as ProblemResponse).detail === 'string') {
     return body as ProblemResponse;
   }
   return null;
 }
 
+/** The HTTP status of a failed call (0: unreachable), or null when the error is not an HTTP one. */
+export function problemStatus(error: unknown): number | null {
+  const http = unwrap(error);
+  return http instanceof HttpErrorResponse ? http.status : null;
+}
+
 /** A sentence to show the user: the problem's `detail`, or what we can tell from the status. */
 export function problemMessage(error: unknown): string {
   const problem = asProblem(error);
   if (problem) return problem.detail;
-  if (error instanceof HttpErrorResponse) {
-    if (error.status === 0) return 'The server cannot be reached. Check your connection and try again.';
-    return `The request failed (${error.status}${error.statusText ? ' ' + error.statusText : ''}).`;
+  const http = unwrap(error);
+  if (http instanceof HttpErrorResponse) {
+    if (http.status === 0) return 'The server cannot be reached. Check your connection and try again.';
+    return `The request failed (${http.status}${http.statusText ? ' ' + http.statusText : ''}).`;
   }
   return 'Something went wrong. Try again.';
 }
@@ -29,4 +55,22 @@ export function fieldErrors(error: unknown): Record<string, string> {
     result[field] ??= message;
   }
   return result;
+}
+
+/** Whether a field error of the 422 carries this code (e.g. `key_reentry_required` on `api_key`). */
+export function hasFieldErrorCode(error: unknown, field: string, code: string): boolean {
+  return (asProblem(error)?.errors ?? []).some((candidate) => candidate.field === field && candidate.code === code);
+}
+
+/**
+ * A refusal per item (`POST /models/bulk` answers 400 with `items: [{id, reason}]`). The OpenAPI
+ * document does not declare this extension member, so it is read defensively.
+ */
+export function problemItems(error: unknown): { id: string; reason: string }[] {
+  const items = (asProblem(error) as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return [];
+  return items.filter(
+    (item): item is { id: string; reason: string } =>
+      typeof item === 'object' && item !== null && typeof item.id === 'string' && typeof item.reason === 'string',
+  );
 }

@@ -1,0 +1,85 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
+import type { ModelResponse } from '../../api/models';
+import { testing } from '../../../testing/harness';
+import { aModel, aModelPage, KIND_SPECS, noDependents } from '../../../testing/registry-fixtures';
+import { ModelDeleteDialogComponent } from './model-delete-dialog.component';
+import { ModelsService } from './models.service';
+
+const MODELS = '/api/v1/models';
+
+describe('ModelDeleteDialogComponent', () => {
+  let fixture: ComponentFixture<ModelDeleteDialogComponent>;
+  let http: HttpTestingController;
+  let t: ReturnType<typeof testing<ModelDeleteDialogComponent>>;
+  let closed: boolean | undefined;
+
+  async function open(model: ModelResponse) {
+    closed = undefined;
+    TestBed.configureTestingModule({
+      imports: [ModelDeleteDialogComponent],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        ModelsService,
+        { provide: MAT_DIALOG_DATA, useValue: model },
+        { provide: MatDialogRef, useValue: { close: (value: boolean) => (closed = value) } },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(ModelDeleteDialogComponent);
+    t = testing(fixture, http);
+    (await t.request('/api/v1/providers')).flush([]);
+    (await t.request('/api/v1/providers/kinds')).flush(KIND_SPECS);
+  }
+
+  afterEach(() => http.verify());
+
+  const confirmButton = () => t.byTestId<HTMLButtonElement>('confirm-delete-button')!;
+
+  it('names the knowledge bases that use the model and refuses to delete it', async () => {
+    const model = aModel({ id: 'm-1' });
+    await open(model);
+    (await t.request(`${MODELS}/m-1/dependents`)).flush(
+      noDependents({
+        knowledge_bases: [
+          { id: 'kb-1', name: 'Support articles' },
+          { id: 'kb-2', name: 'HR handbook' },
+        ],
+        conversations: [{ id: 'c-1', name: 'Refund question' }],
+        blocks_delete: true,
+      }),
+    );
+    await t.until(() => expect(t.byTestId('kb-dependency-warning')).not.toBeNull());
+    const names = [...t.byTestId('dependent-kb-list')!.querySelectorAll('li')].map((li) => li.textContent?.trim());
+    expect(names).toEqual(['Support articles', 'HR handbook']);
+    expect(t.text('conversation-dependency-warning')).toContain('1 conversation');
+    expect(confirmButton().disabled).toBe(true);
+  });
+
+  it('explains that the default cannot go while another model could take over', async () => {
+    const model = aModel({ id: 'm-default', display_name: 'llama3.2', is_default: true });
+    await open(model);
+    (await t.request(`${MODELS}/m-default/dependents`)).flush(noDependents({ default_for: ['generation'] }));
+    const active = await t.request(MODELS);
+    expect(active.request.params.get('status')).toBe('active');
+    expect(active.request.params.get('type')).toBe('generation');
+    active.flush(aModelPage([model, aModel({ id: 'm-other' })]));
+
+    await t.until(() =>
+      expect(t.text('default-delete-refused')).toContain('llama3.2 is the default generation model. Set another default first'),
+    );
+    expect(confirmButton().disabled).toBe(true);
+  });
+
+  it('deletes a model nothing depends on', async () => {
+    await open(aModel({ id: 'm-1' }));
+    (await t.request(`${MODELS}/m-1/dependents`)).flush(noDependents());
+    await t.until(() => expect(confirmButton().disabled).toBe(false));
+    await t.click('confirm-delete-button');
+    (await t.request(`${MODELS}/m-1`, 'DELETE')).flush(null, { status: 204, statusText: 'No Content' });
+    await t.until(() => expect(closed).toBe(true));
+  });
+});

@@ -1,0 +1,135 @@
+import { ChangeDetectionStrategy, Component, computed, inject, resource, signal } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import type { DependentsResponse, ModelResponse } from '../../api/models';
+import { problemItems, problemMessage } from '../../core/http/problem';
+import { AlertComponent } from '../../shared/alert.component';
+import { DependentsSummaryComponent } from '../../shared/dependents-summary.component';
+import { loadError } from '../../shared/latest';
+import { LoadingBarComponent } from '../../shared/loading-bar.component';
+import { ModelsService, refusalLines, TYPE_LABELS } from './models.service';
+
+interface DeprecationCheck {
+  /** What uses each model, merged. */
+  dependents: DependentsResponse;
+  /** Active models of the same type outside the selection: successor candidates. */
+  candidates: ModelResponse[];
+}
+
+const NONE: DependentsResponse = {
+  knowledge_bases: [],
+  conversations: [],
+  successor_of: [],
+  default_for: [],
+  models: [],
+  blocks_delete: false,
+};
+
+/** Deprecating one or more models: a successor of the same type, a sunset date, and what will happen. */
+@Component({
+  selector: 'sb-model-deprecate-dialog',
+  imports: [
+    FormsModule,
+    MatButtonModule,
+    MatDialogModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    AlertComponent,
+    DependentsSummaryComponent,
+    LoadingBarComponent,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { 'data-testid': 'deprecate-model-modal' },
+  templateUrl: './model-deprecate-dialog.component.html',
+  styles: `
+    .lead {
+      margin: 0 0 16px;
+    }
+    .consequences {
+      margin: 0 0 12px;
+      padding-left: 20px;
+    }
+    .consequences li {
+      margin-bottom: 6px;
+    }
+    .refused {
+      color: var(--mat-sys-error);
+    }
+  `,
+})
+export class ModelDeprecateDialogComponent {
+  private readonly service = inject(ModelsService);
+  private readonly ref = inject(MatDialogRef<ModelDeprecateDialogComponent, boolean>);
+  protected readonly models = inject<ModelResponse[]>(MAT_DIALOG_DATA);
+
+  /** A successor must be of the same type, so only a selection of one type can name one. */
+  protected readonly type = new Set(this.models.map((m) => m.type)).size === 1 ? this.models[0].type : null;
+  protected readonly typeLabel = this.type ? TYPE_LABELS[this.type].toLowerCase() : '';
+  protected readonly title =
+    this.models.length === 1 ? `Deprecate ${this.models[0].display_name}?` : `Deprecate ${this.models.length} models?`;
+  protected readonly defaults = this.models.filter((m) => m.is_default);
+
+  protected successorId = signal('');
+  protected sunsetDate = signal('');
+  protected readonly saving = signal(false);
+  protected readonly error = signal<string | null>(null);
+  protected readonly refusals = signal<string[]>([]);
+
+  protected readonly check = resource({
+    loader: async (): Promise<DeprecationCheck> => {
+      const ids = new Set(this.models.map((m) => m.id));
+      const [all, active] = await Promise.all([
+        Promise.all(this.models.map((m) => this.service.dependents(m.id))),
+        this.type ? this.service.activeOfType(this.type) : Promise.resolve(null),
+      ]);
+      const dependents = all.reduce<DependentsResponse>(
+        (merged, d) => ({
+          ...merged,
+          knowledge_bases: unique([...merged.knowledge_bases, ...d.knowledge_bases]),
+          conversations: unique([...merged.conversations, ...d.conversations]),
+          successor_of: unique([...merged.successor_of, ...d.successor_of]).filter((ref) => !ids.has(ref.id)),
+        }),
+        NONE,
+      );
+      return { dependents, candidates: (active?.items ?? []).filter((m) => !ids.has(m.id)) };
+    },
+  });
+  protected readonly loadProblem = loadError(this.check);
+  protected readonly candidates = computed(() => (this.check.hasValue() ? this.check.value()!.candidates : []));
+  protected readonly successorName = computed(() => this.candidates().find((m) => m.id === this.successorId())?.display_name ?? null);
+  /** The server refuses to deprecate a default that another active model could replace, unless a successor takes over. */
+  protected readonly defaultNeedsSuccessor = computed(
+    () => this.defaults.length > 0 && !this.successorId() && this.candidates().length > 0,
+  );
+
+  protected async confirm(): Promise<void> {
+    this.saving.set(true);
+    this.error.set(null);
+    this.refusals.set([]);
+    try {
+      await this.service.bulk({
+        action: 'deprecate',
+        ids: this.models.map((m) => m.id),
+        ...(this.successorId() ? { successor_id: this.successorId() } : {}),
+        // The date picked is the first day calls stop, from midnight UTC.
+        ...(this.sunsetDate() ? { sunset_at: new Date(`${this.sunsetDate()}T00:00:00Z`).toISOString() } : {}),
+      });
+      this.ref.close(true);
+    } catch (error) {
+      this.error.set(problemMessage(error));
+      const names = new Map([...this.models, ...this.candidates()].map((m) => [m.id, m.display_name]));
+      this.refusals.set(refusalLines(problemItems(error), names));
+    } finally {
+      this.saving.set(false);
+    }
+  }
+}
+
+function unique<T extends { id: string }>(refs: T[]): T[] {
+  return [...new Map(refs.map((ref) => [ref.id, ref])).values()];
+}

@@ -1,0 +1,61 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import type { SettingResponse } from '../../api/models';
+import { testing } from '../../../testing/harness';
+import { aSetting } from '../../../testing/registry-fixtures';
+import { aProblem } from '../../../testing/session-fixtures';
+import { SettingRowComponent } from './setting-row.component';
+import { SettingsService } from './settings.service';
+
+describe('SettingRowComponent', () => {
+  let fixture: ComponentFixture<SettingRowComponent>;
+  let http: HttpTestingController;
+  let t: ReturnType<typeof testing<SettingRowComponent>>;
+
+  async function render(setting: SettingResponse, readOnly = false) {
+    TestBed.configureTestingModule({
+      imports: [SettingRowComponent],
+      providers: [provideHttpClient(), provideHttpClientTesting(), SettingsService],
+    });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(SettingRowComponent);
+    fixture.componentRef.setInput('setting', setting);
+    fixture.componentRef.setInput('readOnly', readOnly);
+    t = testing(fixture, http);
+    (await t.request('/api/v1/settings')).flush([setting]);
+  }
+
+  afterEach(() => http.verify());
+
+  it('shows the description, default and current value; auditors get no editor', async () => {
+    await render(aSetting({ value: 5 as unknown as object, is_set: true, updated_at: new Date().toISOString() }), true);
+    expect(t.allText()).toContain('Retries after a failed upstream call');
+    expect(t.allText()).toContain('Default: 2');
+    expect(t.text('setting-value-upstream.max_retries')).toBe('5');
+    expect(t.byTestId('edit-setting-upstream.max_retries')).toBeNull();
+  });
+
+  it('saves a new value, and shows a refused one under the field', async () => {
+    await render(aSetting());
+    await t.click('edit-setting-upstream.max_retries');
+    await t.type('setting-input-upstream.max_retries', '11');
+    await t.click('save-setting-upstream.max_retries');
+
+    const refused = await t.request('/api/v1/settings/upstream.max_retries', 'PUT');
+    expect(refused.request.body).toEqual({ value: 11 });
+    refused.flush(
+      aProblem(422, 'The request has 1 invalid field: value', [{ field: 'value', message: 'value must not be greater than 10' }]),
+      {
+        status: 422,
+        statusText: 'Unprocessable Content',
+      },
+    );
+    await t.until(() => expect(t.text('setting-field-error-upstream.max_retries')).toBe('value must not be greater than 10'));
+
+    await t.type('setting-input-upstream.max_retries', '4');
+    await t.click('save-setting-upstream.max_retries');
+    (await t.request('/api/v1/settings/upstream.max_retries', 'PUT')).flush(aSetting({ value: 4 as unknown as object, is_set: true }));
+    await t.until(() => expect(t.byTestId('setting-input-upstream.max_retries')).toBeNull());
+  });
+});

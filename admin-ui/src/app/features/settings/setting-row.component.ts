@@ -1,0 +1,115 @@
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatIconModule } from '@angular/material/icon';
+import { MatInputModule } from '@angular/material/input';
+import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import type { SettingResponse } from '../../api/models';
+import { fieldErrors, problemMessage } from '../../core/http/problem';
+import { AlertComponent } from '../../shared/alert.component';
+import { ChipsInputComponent } from '../../shared/chips-input.component';
+import { integer, validationMessage } from '../../shared/forms';
+import { exactTime, RelativeTimePipe } from '../../shared/relative-time.pipe';
+import { settingKind, SettingsService } from './settings.service';
+
+/** One setting: its meaning, default and current value, and (for admins) an editor for it. */
+@Component({
+  selector: 'sb-setting-row',
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatIconModule,
+    MatInputModule,
+    MatSlideToggleModule,
+    AlertComponent,
+    ChipsInputComponent,
+    RelativeTimePipe,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { '[attr.data-testid]': '"setting-" + setting().key' },
+  templateUrl: './setting-row.component.html',
+  styleUrl: './setting-row.component.scss',
+})
+export class SettingRowComponent {
+  private readonly service = inject(SettingsService);
+
+  readonly setting = input.required<SettingResponse>();
+  readonly readOnly = input(false);
+
+  protected readonly kind = computed(() => settingKind(this.setting()));
+  protected readonly editing = signal(false);
+  protected readonly saving = signal(false);
+  protected readonly error = signal<string | null>(null);
+  protected readonly exactTime = exactTime;
+  protected readonly message = validationMessage;
+
+  protected readonly flag = new FormControl(false, { nonNullable: true });
+  protected readonly number = new FormControl<number | null>(null, [Validators.required, integer]);
+  protected readonly list = new FormControl<string[]>([], { nonNullable: true });
+  protected readonly json = new FormControl('', { nonNullable: true, validators: Validators.required });
+
+  protected show(value: unknown): string {
+    if (Array.isArray(value)) return value.length ? value.join(', ') : 'None';
+    if (typeof value === 'boolean') return value ? 'On' : 'Off';
+    if (typeof value === 'number') return value.toLocaleString('en');
+    return JSON.stringify(value);
+  }
+
+  protected edit(): void {
+    this.load(this.setting().value);
+    this.error.set(null);
+    this.editing.set(true);
+  }
+
+  /** Fills the editor with the default; it is saved like any other value. */
+  protected useDefault(): void {
+    this.load(this.setting().default);
+  }
+
+  protected async save(event: Event): Promise<void> {
+    // A plain form (the editors are single controls): stop the browser's own submission.
+    event.preventDefault();
+    const control = this.control();
+    if (control.invalid) {
+      control.markAsTouched();
+      return;
+    }
+    let value: unknown;
+    try {
+      value = this.kind() === 'json' ? JSON.parse(this.json.value) : control.value;
+    } catch {
+      this.json.setErrors({ server: 'Enter valid JSON' });
+      this.json.markAsTouched();
+      return;
+    }
+    this.saving.set(true);
+    this.error.set(null);
+    try {
+      await this.service.put(this.setting().key, value);
+      this.editing.set(false);
+    } catch (error) {
+      this.error.set(problemMessage(error));
+      // The API names the `value` field (or an item of it, `value.0`).
+      const message = Object.entries(fieldErrors(error)).find(([field]) => field === 'value' || field.startsWith('value.'))?.[1];
+      if (message) {
+        control.setErrors({ server: message });
+        control.markAsTouched();
+      }
+    } finally {
+      this.saving.set(false);
+    }
+  }
+
+  protected control(): FormControl<unknown> {
+    return { flag: this.flag, number: this.number, list: this.list, json: this.json }[this.kind()] as FormControl<unknown>;
+  }
+
+  private load(value: unknown): void {
+    if (this.kind() === 'flag') this.flag.setValue(value === true);
+    else if (this.kind() === 'number') this.number.setValue(typeof value === 'number' ? value : null);
+    else if (this.kind() === 'list') this.list.setValue(Array.isArray(value) ? [...(value as string[])] : []);
+    else this.json.setValue(JSON.stringify(value, null, 2));
+  }
+}

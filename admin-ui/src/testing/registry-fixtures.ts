@@ -1,0 +1,178 @@
+import type {
+  ApiKeyResponse,
+  AuditEventResponse,
+  DependentsResponse,
+  KindSpecResponse,
+  ModelPage,
+  ModelResponse,
+  ProviderResponse,
+  SettingResponse,
+} from '../app/api/models';
+
+// Registry test data shaped by the generated DTOs: a contract change breaks the tests that use it.
+
+const ALL_TYPES: KindSpecResponse['model_types'] = ['generation', 'embedding', 'ner'];
+const OPENAI_STYLE_CONFIG: KindSpecResponse['config_fields'] = ['timeout_ms', 'extra_headers'];
+
+/** Kind specs as `GET /providers/kinds` answers them (the kinds the tests use). */
+export const KIND_SPECS: KindSpecResponse[] = [
+  {
+    kind: 'openai',
+    label: 'OpenAI',
+    api_base: { requirement: 'optional', default: 'https://api.openai.com/v1', placeholder: 'https://api.openai.com/v1' },
+    api_key: { requirement: 'required' },
+    api_version: { requirement: 'unused', default: null },
+    model_types: ['generation', 'embedding', 'ner'],
+    config_fields: ['timeout_ms', 'organization', 'project', 'extra_headers'],
+    litellm_prefix: { generation: 'openai', embedding: 'openai', ner: 'openai' },
+    docs_url: 'https://platform.openai.com/docs/api-reference',
+  },
+  {
+    kind: 'azure',
+    label: 'Azure OpenAI',
+    api_base: { requirement: 'required', default: null, placeholder: 'https://my-resource.openai.azure.com' },
+    api_key: { requirement: 'required' },
+    api_version: { requirement: 'required', default: '2024-10-21' },
+    model_types: ALL_TYPES,
+    config_fields: OPENAI_STYLE_CONFIG,
+    litellm_prefix: { generation: 'azure', embedding: 'azure', ner: 'azure' },
+    docs_url: 'https://learn.microsoft.com/azure/ai-services/openai/reference',
+  },
+  {
+    kind: 'anthropic',
+    label: 'Anthropic',
+    api_base: { requirement: 'optional', default: 'https://api.anthropic.com', placeholder: 'https://api.anthropic.com' },
+    api_key: { requirement: 'required' },
+    api_version: { requirement: 'unused', default: null },
+    model_types: ['generation', 'ner'],
+    config_fields: ['timeout_ms', 'extra_headers'],
+    litellm_prefix: { generation: 'anthropic', embedding: 'anthropic', ner: 'anthropic' },
+    docs_url: 'https://docs.anthropic.com/en/api',
+  },
+  {
+    kind: 'ollama',
+    label: 'Ollama',
+    api_base: { requirement: 'required', default: null, placeholder: 'http://localhost:11434' },
+    api_key: { requirement: 'optional' },
+    api_version: { requirement: 'unused', default: null },
+    model_types: ALL_TYPES,
+    config_fields: OPENAI_STYLE_CONFIG,
+    litellm_prefix: { generation: 'ollama_chat', embedding: 'ollama', ner: 'ollama_chat' },
+    docs_url: 'https://github.com/ollama/ollama/blob/main/docs/api.md',
+  },
+];
+
+export function kindSpec(kind: KindSpecResponse['kind']): KindSpecResponse {
+  return KIND_SPECS.find((spec) => spec.kind === kind)!;
+}
+
+export function aProvider(overrides: Partial<ProviderResponse> = {}): ProviderResponse {
+  return {
+    id: '11111111-1111-4111-8111-111111111111',
+    name: 'OpenAI production',
+    kind: 'openai',
+    api_base: null,
+    effective_api_base: 'https://api.openai.com/v1',
+    api_version: null,
+    has_api_key: true,
+    api_key_last4: 'a1b2',
+    config: {},
+    limits: { max_concurrency: null, rpm: null, tpm: null },
+    status: 'active',
+    circuit_state: 'closed',
+    last_test: null,
+    model_count: 0,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function aModel(overrides: Partial<ModelResponse> = {}): ModelResponse {
+  return {
+    id: '22222222-2222-4222-8222-222222222222',
+    provider: { id: '11111111-1111-4111-8111-111111111111', name: 'OpenAI production', kind: 'openai' },
+    display_name: 'GPT-4o mini',
+    model_id: 'gpt-4o-mini',
+    type: 'generation',
+    status: 'active',
+    is_default: false,
+    params: { context_window: 128000, max_output_tokens: 4096, temperature: 0.7 },
+    pricing: { input_per_million: '0.15', output_per_million: '0.6', currency: 'USD' },
+    capabilities: ['streaming'],
+    description: null,
+    sunset_at: null,
+    deprecated_at: null,
+    successor_id: null,
+    last_test: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function aModelPage(items: ModelResponse[], overrides: Partial<ModelPage> = {}): ModelPage {
+  return {
+    items,
+    page: 1,
+    page_size: 20,
+    total: items.length,
+    defaults: { generation: items.find((m) => m.is_default && m.type === 'generation')?.id ?? null, embedding: null, ner: null },
+    ...overrides,
+  };
+}
+
+export function noDependents(overrides: Partial<DependentsResponse> = {}): DependentsResponse {
+  return { knowledge_bases: [], conversations: [], successor_of: [], default_for: [], models: [], blocks_delete: false, ...overrides };
+}
+
+export function anApiKey(overrides: Partial<ApiKeyResponse> = {}): ApiKeyResponse {
+  return {
+    id: '33333333-3333-4333-8333-333333333333',
+    name: 'billing-service',
+    role: 'member',
+    prefix: 'sbk_Xy12ab34',
+    owner_id: '5f0c6f2e-1b7e-4c39-9a55-0f0b7a1d2c3e',
+    created_at: '2026-01-01T00:00:00.000Z',
+    expires_at: null,
+    last_used_at: null,
+    revoked_at: null,
+    ...overrides,
+  };
+}
+
+export function aSetting(overrides: Partial<SettingResponse> = {}): SettingResponse {
+  return {
+    key: 'upstream.max_retries',
+    value: 2 as unknown as object,
+    default: 2 as unknown as object,
+    description: 'Retries after a failed upstream call',
+    is_set: false,
+    updated_by: null,
+    updated_at: null,
+    ...overrides,
+  };
+}
+
+export function anAuditEvent(overrides: Partial<AuditEventResponse> = {}): AuditEventResponse {
+  return {
+    seq: '42',
+    id: '44444444-4444-4444-8444-444444444444',
+    occurred_at: '2026-01-01T00:00:00.000Z',
+    actor_type: 'user',
+    actor_id: '5f0c6f2e-1b7e-4c39-9a55-0f0b7a1d2c3e',
+    actor_email: 'admin@example.com',
+    actor_role: 'admin',
+    action: 'model.updated',
+    outcome: 'success',
+    entity_type: 'model',
+    entity_id: '22222222-2222-4222-8222-222222222222',
+    changes: { status: { before: 'active', after: 'inactive' } },
+    request_id: 'req-1',
+    ip: '127.0.0.1',
+    user_agent: 'test',
+    prev_hash: 'a'.repeat(64),
+    hash: 'b'.repeat(64),
+    ...overrides,
+  };
+}
