@@ -33,7 +33,14 @@ export async function startServerProcess(env: Record<string, string> = {}, cpu?:
   const port = await freePort();
   const pgPort = await freePort();
   const command = cpu === undefined ? 'node' : 'taskset';
-  const args = [...(cpu === undefined ? [] : ['-c', String(cpu), 'node']), ...nodeArgs, join(ROOT, 'dist/api/backend/src/main.js')];
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [
+    ...(cpu === undefined ? [] : ['-c', String(cpu), 'node']),
+    ...nodeArgs,
+    ...extra,
+    join(ROOT, 'dist/api/backend/src/main.js'),
+  ];
   const child = spawn(command, args, {
     env: {
       ...process.env,

@@ -97,7 +97,7 @@ export class GatewayController {
       ...route.headers,
     });
     try {
-      for (let next = first; !next.done; next = await events.next()) res.write(`data: ${JSON.stringify(next.value)}\n\n`);
+      for (let next = first; !next.done; next = await events.next()) res.write(`data: ${next.value}\n\n`);
       res.write('data: [DONE]\n\n');
     } catch (error) {
       if (!signal.aborted) res.write(`data: ${JSON.stringify(toOpenAiError(error).body)}\n\n`);

@@ -11,7 +11,13 @@ import { SettingsService } from '../settings/settings.service.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import type { ChatStreamEvent, TokenUsage } from '../upstream/upstream.types.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
+import { isRelayable } from '../upstream/relay.js';
+import type { ProviderKind } from '../providers/provider-kinds.js';
+import { relayEvents } from './relay-stream.js';
 import { type ChatCompletionInput, type EmbeddingsInput, toBase64Floats } from './openai-requests.js';
+
+/** A routed model and the kind of provider that serves it (which decides pass-through or translation). */
+export type GatewayRoute = RoutedModel & { kind: ProviderKind };
 
 export interface GatewayCall {
   actor: Actor;
@@ -34,7 +40,7 @@ export class GatewayService {
     private readonly settings: SettingsService,
   ) {}
 
-  async route(name: string, kinds: ('generation' | 'ner' | 'embedding')[]): Promise<RoutedModel> {
+  async route(name: string, kinds: ('generation' | 'ner' | 'embedding')[]): Promise<GatewayRoute> {
     const snapshot = await this.cache.get();
     const model = snapshot.modelsByLowerName.get(name.toLowerCase());
     if (!model)
@@ -46,7 +52,8 @@ export class GatewayService {
         errors: [{ field: 'model', message: `not a ${kinds.join(' or ')} model` }],
       });
     }
-    return routeModel(snapshot, model);
+    const routed = routeModel(snapshot, model);
+    return { ...routed, kind: snapshot.providers.get(routed.model.providerId)!.kind };
   }
 
   /** Per-key request budget from the `gateway.requests_per_minute_per_key` setting (0: none). */
@@ -65,9 +72,10 @@ export class GatewayService {
     }
   }
 
-  async complete(call: GatewayCall, route: RoutedModel, input: ChatCompletionInput) {
+  async complete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput) {
     const started = performance.now();
     try {
+      if (this.relayable(route)) return await this.relayComplete(call, route, input, started);
       const result = await this.upstream.chat(route.model, { ...this.options(input), signal: call.signal });
       this.record(call, route, started, 200, null, result.usage, null);
       return {
@@ -91,8 +99,12 @@ export class GatewayService {
     }
   }
 
-  /** Chat completion chunks in OpenAI's streaming format; `[DONE]` is the caller's to write. */
-  async *stream(call: GatewayCall, route: RoutedModel, input: ChatCompletionInput): AsyncIterable<object> {
+  /** Chat completion chunks in OpenAI's streaming format, serialised; `[DONE]` is the caller's to write. */
+  stream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string> {
+    return this.relayable(route) ? this.relayStream(call, route, input) : this.translatedStream(call, route, input);
+  }
+
+  private async *translatedStream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string> {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = route.model.displayName;
@@ -114,14 +126,15 @@ export class GatewayService {
       }) as AsyncIterable<ChatStreamEvent>) {
         if (event.type === 'done') {
           usage = event.usage;
-          yield chunk({}, finishReason(event.finishReason));
+          yield JSON.stringify(chunk({}, finishReason(event.finishReason)));
           break;
         }
         ttft ??= performance.now() - started;
-        yield chunk(first ? { role: 'assistant', content: event.text } : { content: event.text }, null);
+        yield JSON.stringify(chunk(first ? { role: 'assistant', content: event.text } : { content: event.text }, null));
         first = false;
       }
-      if (input.includeUsage) yield { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(usage) };
+      if (input.includeUsage)
+        yield JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(usage) });
       this.record(call, route, started, 200, null, usage, ttft);
     } catch (error) {
       this.recordFailure(call, route, started, error, ttft);
@@ -129,7 +142,7 @@ export class GatewayService {
     }
   }
 
-  async embeddings(call: GatewayCall, route: RoutedModel, input: EmbeddingsInput) {
+  async embeddings(call: GatewayCall, route: GatewayRoute, input: EmbeddingsInput) {
     const started = performance.now();
     try {
       const result = await this.upstream.embed(route.model, input.inputs, { signal: call.signal, dimensions: input.dimensions });
@@ -175,6 +188,65 @@ export class GatewayService {
     return { object: 'list', data };
   }
 
+  private relayable(route: GatewayRoute): boolean {
+    return isRelayable(route.kind);
+  }
+
+  /** The body sent on: the client's, with the model's defaults filled in and its output cap enforced. */
+  private relayBody(route: GatewayRoute, input: ChatCompletionInput, stream: boolean): Record<string, unknown> {
+    const params = route.model.params as { max_output_tokens?: number; temperature?: number; top_p?: number };
+    const max = input.maxOutputTokens ?? params.max_output_tokens;
+    return {
+      messages: input.messages,
+      ...(max !== undefined && { max_tokens: params.max_output_tokens ? Math.min(max, params.max_output_tokens) : max }),
+      ...((input.temperature ?? params.temperature) !== undefined && { temperature: input.temperature ?? params.temperature }),
+      ...((input.topP ?? params.top_p) !== undefined && { top_p: input.topP ?? params.top_p }),
+      ...(input.stop && { stop: input.stop }),
+      ...(stream && { stream: true, stream_options: { include_usage: true } }),
+    };
+  }
+
+  private async relayComplete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput, started: number) {
+    const relayed = await this.upstream.relay(route.model, 'chat/completions', this.relayBody(route, input, false), {
+      signal: call.signal,
+    });
+    const answer = JSON.parse(await relayed.body.text()) as {
+      model?: string;
+      usage?: { prompt_tokens?: number; completion_tokens?: number };
+    };
+    const usage = { inputTokens: answer.usage?.prompt_tokens ?? 0, outputTokens: answer.usage?.completion_tokens ?? 0 };
+    void relayed.record(usage.inputTokens + usage.outputTokens);
+    this.record(call, route, started, 200, null, usage, null);
+    answer.model = route.model.displayName;
+    return answer;
+  }
+
+  private async *relayStream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string> {
+    const started = performance.now();
+    let ttft: number | null = null;
+    try {
+      const relayed = await this.upstream.relay(route.model, 'chat/completions', this.relayBody(route, input, true), {
+        signal: call.signal,
+        stream: true,
+      });
+      try {
+        const stream = relayEvents(relayed.body, { from: route.model.modelId, to: route.model.displayName }, input.includeUsage);
+        for await (const data of stream.events) {
+          ttft ??= performance.now() - started;
+          yield data;
+        }
+        const usage = stream.usage();
+        void relayed.record(usage.inputTokens + usage.outputTokens);
+        this.record(call, route, started, 200, null, usage, ttft);
+      } finally {
+        relayed.release();
+      }
+    } catch (error) {
+      this.recordFailure(call, route, started, error, ttft);
+      throw error;
+    }
+  }
+
   private options(input: ChatCompletionInput) {
     return {
       messages: input.messages,
@@ -187,7 +259,7 @@ export class GatewayService {
 
   private record(
     call: GatewayCall,
-    route: RoutedModel,
+    route: GatewayRoute,
     started: number,
     status: number,
     errorClass: string | null,
@@ -212,7 +284,7 @@ export class GatewayService {
     });
   }
 
-  private recordFailure(call: GatewayCall, route: RoutedModel, started: number, error: unknown, ttft: number | null = null): void {
+  private recordFailure(call: GatewayCall, route: GatewayRoute, started: number, error: unknown, ttft: number | null = null): void {
     const domain = error instanceof DomainError ? error : null;
     const status = call.signal.aborted ? 499 : domain ? statusOf(domain) : 500;
     this.record(

@@ -26,6 +26,8 @@ const nameTaken = (name: string) =>
 
 @Injectable()
 export class ProvidersService {
+  private readonly openedKeys = new Map<string, string>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -192,9 +194,21 @@ export class ProvidersService {
     return this.dependentsOfModels(this.dataSource.manager, models);
   }
 
-  /** The stored key in clear, for calling the upstream; never returned by any endpoint. */
+  /**
+   * The stored key in clear, for calling the upstream; never returned by any endpoint. Kept per
+   * ciphertext (a new key is a new ciphertext) so hot paths do not decrypt on every call.
+   */
   openKey(provider: Provider): string | null {
-    return provider.apiKeyCiphertext ? this.box.open(provider.apiKeyCiphertext, provider.id) : null;
+    const sealed = provider.apiKeyCiphertext;
+    if (!sealed) return null;
+    const cacheKey = `${provider.id}:${sealed}`;
+    let key = this.openedKeys.get(cacheKey);
+    if (key === undefined) {
+      key = this.box.open(sealed, provider.id);
+      if (this.openedKeys.size >= 1000) this.openedKeys.clear();
+      this.openedKeys.set(cacheKey, key);
+    }
+    return key;
   }
 
   private async dependentsOfModels(manager: EntityManager, models: Model[]): Promise<DependentsResponse> {

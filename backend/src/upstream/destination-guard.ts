@@ -25,6 +25,11 @@ export class DestinationGuard implements OnModuleDestroy {
 
   /** A fetch that refuses metadata, link-local and (unless allowed) private and loopback targets. */
   async fetch(): Promise<typeof globalThis.fetch> {
+    return (await this.guarded()).fetch;
+  }
+
+  /** The guarded client itself, for its lighter `request` (the gateway's pass-through). */
+  async guarded(): Promise<GuardedFetch> {
     const policy = await this.policy();
     const key = JSON.stringify(policy);
     let guarded = this.fetches.get(key);
@@ -32,7 +37,7 @@ export class DestinationGuard implements OnModuleDestroy {
       guarded = new GuardedFetch(policy, this.resolver);
       this.fetches.set(key, guarded);
     }
-    return guarded.fetch;
+    return guarded;
   }
 
   /** Resolves a host name and checks every address (the connection test's dns stage). */

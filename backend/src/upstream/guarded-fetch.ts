@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, buildConnector, Headers, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, Headers, request as undiciRequest, fetch as undiciFetch } from 'undici';
 import { BlockedDestinationError, checkUrl, refusalFor, type DestinationPolicy } from './destination-policy.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -104,6 +104,15 @@ export class GuardedFetch {
       url = next;
     }
   };
+
+  /**
+   * A plain request without redirects over the same guarded pool: the gateway's pass-through for
+   * upstreams that already speak OpenAI's format (undici's request is lighter than fetch).
+   */
+  async request(url: string, options: { method: 'POST'; headers: Record<string, string>; body: string; signal?: AbortSignal }) {
+    const checked = checkUrl(url, this.policy);
+    return undiciRequest(checked, { ...options, dispatcher: this.agent, headersTimeout: 0, bodyTimeout: 0 });
+  }
 
   async close(): Promise<void> {
     await this.agent.close();

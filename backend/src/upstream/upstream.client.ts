@@ -9,11 +9,27 @@ import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { adapterFor, type AdapterContext, type UpstreamAdapter } from './adapters/index.js';
 import { DestinationGuard } from './destination-guard.js';
-import { classifyFailure, contextOf, timedOut, type FailureContext } from './error-classifier.js';
+import { classifyFailure, classifyStatus, contextOf, timedOut, type FailureContext } from './error-classifier.js';
+import { relayRequest, type RelayOperation } from './relay.js';
 import type { ProviderPolicy } from './provider-policy.js';
 import { isUpstreamError, UpstreamError } from './upstream-error.js';
 import { UpstreamPolicies } from './upstream-policies.js';
 import type { ChatRequest, ChatResult, ChatStreamEvent, EmbedResult, ListedModel, UpstreamTarget } from './upstream.types.js';
+
+export interface RelayOptions {
+  signal?: AbortSignal;
+  stream?: boolean;
+}
+
+export interface RelayResult {
+  status: number;
+  /** The upstream's body as it arrives (undici BodyReadable). */
+  body: AsyncIterable<Buffer> & { text(): Promise<string> };
+  /** Frees the concurrency slot of a stream once it is read to its end. */
+  release: () => void;
+  /** Counts the call's tokens against the provider's tpm budget. */
+  record: (tokens: number) => Promise<void>;
+}
 
 /** A chat request for a registered model: the model id and its default parameters come from the registry. */
 export type ChatInput = Omit<ChatRequest, 'model'>;
@@ -157,6 +173,41 @@ export class UpstreamClient {
     return describe ? this.attempt(call, modelId, signal, (s) => describe(call.ctx, modelId, s)) : null;
   }
 
+  /**
+   * Passes an OpenAI-format request straight to a provider that speaks that format (openai,
+   * azure, litellm, openai_compatible), under the same guard, limits, retries and breaker. The
+   * body is sent as given except for the model id; a 2xx answer comes back as a byte stream for
+   * the caller to read (and to release, for streams, when done). Errors come out classified.
+   */
+  async relay(model: Model, operation: RelayOperation, payload: Record<string, unknown>, options: RelayOptions = {}): Promise<RelayResult> {
+    const call = await this.prepare(model);
+    const guarded = await this.guard.guarded();
+    const { url, headers } = relayRequest(call.ctx.target, model.modelId, operation);
+    const body = JSON.stringify({ ...payload, model: model.modelId });
+    const context = contextOf(call.ctx.target, model.modelId, call.adapter.modelWord);
+    const send = async () => {
+      const timeout = AbortSignal.timeout(call.ctx.target.timeoutMs);
+      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+      try {
+        const response = await guarded.request(url, { method: 'POST', headers, body, signal });
+        if (response.statusCode >= 200 && response.statusCode < 300) return response;
+        const text = (await response.body.text().catch(() => '')).slice(0, 4000);
+        throw classifyStatus(response.statusCode, context, text, flatHeaders(response.headers));
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason ?? error;
+        if (isUpstreamError(error)) throw error;
+        throw timeout.aborted ? timedOut(context) : classifyFailure(error, context);
+      }
+    };
+    const operationName = operation === 'embeddings' ? 'embed' : options.stream ? 'chat_stream' : 'chat';
+    if (!options.stream) {
+      const response = await this.measured(call, operationName, () => call.policy.run(send, options.signal));
+      return { status: response.statusCode, body: response.body, release: () => undefined, record: (tokens) => call.policy.record(tokens) };
+    }
+    const { value, release } = await this.measured(call, operationName, () => call.policy.open(send, options.signal));
+    return { status: value.statusCode, body: value.body, release, record: (tokens) => call.policy.record(tokens) };
+  }
+
   circuitState(providerId: string) {
     return this.policies.circuitState(providerId);
   }
@@ -271,4 +322,8 @@ function withDefaults(model: Model, input: ChatInput): ChatRequest {
     topP: input.topP ?? num('top_p'),
     topK: input.topK ?? num('top_k'),
   };
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
 }
