@@ -20,6 +20,7 @@ registerHooks({
 const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   registry: () => import('./registry.bench.js'),
   gateway: () => import('./gateway.bench.js'),
+  knowledge: () => import('./knowledge.bench.js'),
 };
 
 const [name = 'all', ...args] = process.argv.slice(2);

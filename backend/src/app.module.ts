@@ -22,6 +22,7 @@ import { UpstreamModule } from './upstream/upstream.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
+import { KnowledgeBasesModule } from './knowledge-bases/knowledge-bases.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -55,6 +56,7 @@ export class AppModule {
         UsageModule,
         ConversationsModule,
         GatewayModule,
+        KnowledgeBasesModule,
       ],
       providers: [
         { provide: AppConfig, useValue: options.config },

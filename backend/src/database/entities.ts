@@ -7,6 +7,22 @@ import { Provider } from '../providers/provider.entity.js';
 import { SystemSetting } from '../settings/system-setting.entity.js';
 import { Conversation } from '../conversations/conversation.entity.js';
 import { Message } from '../conversations/message.entity.js';
+import { Chunk, KnowledgeDocument } from '../knowledge-bases/document.entity.js';
+import { EmbeddingIndex, KnowledgeBase } from '../knowledge-bases/knowledge-base.entity.js';
 
 /** Every entity, listed once for the app's data source and the migration CLI. */
-export const entities = [User, ApiKey, RefreshToken, AuditEvent, SystemSetting, Provider, Model, Conversation, Message];
+export const entities = [
+  User,
+  ApiKey,
+  RefreshToken,
+  AuditEvent,
+  SystemSetting,
+  Provider,
+  Model,
+  Conversation,
+  Message,
+  KnowledgeBase,
+  EmbeddingIndex,
+  KnowledgeDocument,
+  Chunk,
+];
