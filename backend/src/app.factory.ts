@@ -7,7 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { sendProblem } from './common/problem.filter.js';
@@ -42,6 +42,16 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     bodyLimit: options.config.BODY_LIMIT_BYTES,
     trustProxy: options.config.TRUST_PROXY,
     requestIdHeader: false,
+    routerOptions: { maxParamLength: 500 },
+    // Router-level refusals (malformed URL, over-long path parameter) come before Nest; answer them as problems too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode ?? 400;
+      sendProblem(
+        request,
+        reply,
+        problem(status, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'malformed_url', error.message),
+      );
+    },
     genReqId: (req: import('node:http').IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { isClusterPrimary, runPrimary } from './cluster.js';
 import { startServer } from './server.js';
 
 const CONSOLE_DIR = fileURLToPath(new URL('../../../admin-ui/browser', import.meta.url));
@@ -16,8 +18,9 @@ async function main(): Promise<void> {
     }
   }
   const config = loadConfig();
+  if (isClusterPrimary(config)) return runPrimary(config, CONSOLE_DIR);
   const server = await startServer(config, { consoleDir: CONSOLE_DIR });
-  process.stdout.write(`Switchboard is ready: console ${server.url}/  API docs ${server.url}/api/docs\n`);
+  if (cluster.isPrimary) process.stdout.write(`Switchboard is ready: console ${server.url}/  API docs ${server.url}/api/docs\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

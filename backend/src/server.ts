@@ -22,6 +22,10 @@ export interface RunningServer {
   migrationsApplied: string[];
   firstAdmin?: FirstAdmin;
   stop(): Promise<void>;
+  /** Closes the app but leaves an embedded database running (cluster mode's primary). */
+  closeApp(): Promise<void>;
+  /** Stops the embedded database, if this process started one. */
+  stopDatabase(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -96,6 +100,14 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
         if (stopped) return;
         stopped = true;
         await running.close();
+        await db?.stop();
+      },
+      closeApp: async () => {
+        if (stopped) return;
+        stopped = true;
+        await running.close();
+      },
+      stopDatabase: async () => {
         await db?.stop();
       },
     };

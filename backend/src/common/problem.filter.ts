@@ -23,6 +23,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: 
   doc.request_id = String(request.id);
   if (reply.sent) return;
   for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
+  void reply.header('x-request-id', doc.request_id);
   void reply.status(doc.status).header('content-type', PROBLEM_CONTENT_TYPE).send(doc);
 }
 

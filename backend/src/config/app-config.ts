@@ -109,6 +109,12 @@ export class AppConfig {
   @IsBoolean()
   SEED_REGISTRY = true;
 
+  @Transform(toInt)
+  @IsInt({ message: 'WORKERS must be an integer between 1 and 64' })
+  @Min(1, { message: 'WORKERS must be an integer between 1 and 64' })
+  @Max(64, { message: 'WORKERS must be an integer between 1 and 64' })
+  WORKERS = 1;
+
   /** Absolute form of DATA_DIR; filled in by loadConfig. */
   dataDir = '';
 }
@@ -134,6 +140,7 @@ const ENV_KEYS = [
   'BODY_LIMIT_BYTES',
   'SERVE_CONSOLE',
   'SEED_REGISTRY',
+  'WORKERS',
   'DB_POOL_SIZE',
 ] as const satisfies readonly (keyof AppConfig)[];
 

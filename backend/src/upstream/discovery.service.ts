@@ -67,6 +67,7 @@ export class DiscoveryService {
     const requests = body.models.map((item, index) =>
       this.createRequest(provider, item, index, suggestions.get(modelKey(item.model_id)), names),
     );
+    // Each model's own `model.created` event records the import; the request id ties them together.
     return this.models.write(async (manager) => {
       const created: ModelResponse[] = [];
       for (const [index, request] of requests.entries()) {
@@ -76,12 +77,6 @@ export class DiscoveryService {
           throw prefixFields(error, `models[${index}]`);
         }
       }
-      await this.audit.record(manager, actor, {
-        action: 'provider.models_imported',
-        entityType: 'provider',
-        entityId: provider.id,
-        changes: { imported_models: { before: null, after: created.map((m) => m.display_name) } },
-      });
       return created;
     });
   }

@@ -5,12 +5,43 @@ import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import type { OpenApiDoc } from './support/openapi-arbitraries.js';
 
-type Fixture = (t: TestApp, ctx: Context) => Promise<{ method: string; path: string; body?: unknown; token?: string }>;
+interface Call {
+  method: string;
+  path: string;
+  body?: unknown;
+  token?: string;
+  /** A multipart upload instead of a JSON body. */
+  file?: { field: string; name: string; type: string; content: string };
+  /** Events this one request writes when it changes more than one thing (default 1). */
+  events?: number;
+}
+
+type Fixture = (t: TestApp, ctx: Context) => Promise<Call>;
 
 interface Context {
   ollama: OllamaFake;
   member: { id: string; token: string; password: string; email: string };
+  embedding: Record<string, any>;
+  otherEmbedding: Record<string, any>;
+  generation: Record<string, any>;
 }
+
+const aKnowledgeBase = async (t: TestApp, ctx: Context) =>
+  (
+    await t
+      .req('post', '/api/v1/knowledge-bases')
+      .send({ name: `KB ${Date.now()}-${Math.random()}`, embedding_model_id: ctx.embedding.id, generation_model_id: ctx.generation.id })
+  ).body as { id: string };
+
+const aDocument = async (t: TestApp, kbId: string) =>
+  (
+    await t
+      .req('post', `/api/v1/knowledge-bases/${kbId}/documents`)
+      .attach('file', Buffer.from(`# Notes ${Math.random()}\n\nSome text worth finding.`), {
+        filename: 'notes.md',
+        contentType: 'text/markdown',
+      })
+  ).body.document as { id: string };
 
 /**
  * Operations that change nothing the audit trail covers. Each is listed on purpose: a new POST,
@@ -18,6 +49,7 @@ interface Context {
  */
 const NOT_AUDITED: Record<string, string> = {
   testProviderSettings: 'tests unsaved settings; stores nothing',
+  searchKnowledgeBase: 'a query: reads the index, changes nothing',
   createChatCompletion: 'a model call: recorded in usage, not a change to managed state',
   createEmbeddings: 'a model call: recorded in usage, not a change to managed state',
 };
@@ -137,6 +169,50 @@ const FIXTURES: Record<string, Fixture> = {
     path: `/api/v1/conversations/${(await t.req('post', '/api/v1/conversations', member.token).send({})).body.id}`,
     token: member.token,
   }),
+  createKnowledgeBase: async (_t, ctx) => ({
+    method: 'post',
+    path: '/api/v1/knowledge-bases',
+    body: { name: `KB ${Date.now()}`, embedding_model_id: ctx.embedding.id, generation_model_id: ctx.generation.id },
+  }),
+  updateKnowledgeBase: async (t, ctx) => ({
+    method: 'patch',
+    path: `/api/v1/knowledge-bases/${(await aKnowledgeBase(t, ctx)).id}`,
+    body: { description: 'changed' },
+  }),
+  deleteKnowledgeBase: async (t, ctx) => ({ method: 'delete', path: `/api/v1/knowledge-bases/${(await aKnowledgeBase(t, ctx)).id}` }),
+  uploadDocument: async (t, ctx) => ({
+    method: 'post',
+    path: `/api/v1/knowledge-bases/${(await aKnowledgeBase(t, ctx)).id}/documents`,
+    file: { field: 'file', name: 'a.md', type: 'text/markdown', content: `# A ${Date.now()}\n\nText.` },
+  }),
+  deleteDocument: async (t, ctx) => {
+    const kb = await aKnowledgeBase(t, ctx);
+    return { method: 'delete', path: `/api/v1/knowledge-bases/${kb.id}/documents/${(await aDocument(t, kb.id)).id}` };
+  },
+  retryDocument: async (t, ctx) => {
+    const kb = await aKnowledgeBase(t, ctx);
+    ctx.ollama.setBehaviour({ status: 400 });
+    const doc = await aDocument(t, kb.id);
+    for (let i = 0; i < 100; i++) {
+      if ((await t.req('get', `/api/v1/knowledge-bases/${kb.id}/documents/${doc.id}`)).body.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    ctx.ollama.setBehaviour({});
+    return { method: 'post', path: `/api/v1/knowledge-bases/${kb.id}/documents/${doc.id}/retry` };
+  },
+  reembedKnowledgeBase: async (t, ctx) => ({
+    method: 'post',
+    path: `/api/v1/knowledge-bases/${(await aKnowledgeBase(t, ctx)).id}/reembed`,
+    body: { embedding_model_id: ctx.otherEmbedding.id },
+  }),
+  cancelReembed: async (t, ctx) => {
+    const kb = await aKnowledgeBase(t, ctx);
+    await aDocument(t, kb.id);
+    ctx.ollama.setBehaviour({ latencyMs: 2000 });
+    await t.req('post', `/api/v1/knowledge-bases/${kb.id}/reembed`).send({ embedding_model_id: ctx.otherEmbedding.id });
+    // Cancelling stops the build, then drops the half-built index: two changes, two events.
+    return { method: 'delete', path: `/api/v1/knowledge-bases/${kb.id}/reembed`, events: 2 };
+  },
   sendMessage: async (t, { member }) => ({
     method: 'post',
     path: `/api/v1/conversations/${(await t.req('post', '/api/v1/conversations', member.token).send({})).body.id}/messages`,
@@ -160,8 +236,14 @@ describe('every state-changing operation writes exactly one audit event', () => 
     const ollama = await new OllamaFake().start();
     t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
     const provider = await aProvider(t, { api_base: ollama.url });
-    await aModel(t, provider.id, { display_name: 'chat-default', model_id: 'llama3.2' });
-    ctx = { ollama, member: { ...(await t.userWithRole('member')), email: '' } };
+    const generation = await aModel(t, provider.id, { display_name: 'chat-default', model_id: 'llama3.2' });
+    const embedding = await aModel(t, provider.id, { model_id: 'nomic-embed-text', type: 'embedding', params: { dimensions: 768 } });
+    const otherEmbedding = await aModel(t, provider.id, {
+      model_id: 'nomic-embed-text-v2',
+      type: 'embedding',
+      params: { dimensions: 768 },
+    });
+    ctx = { ollama, member: { ...(await t.userWithRole('member')), email: '' }, embedding, otherEmbedding, generation };
   });
   afterAll(async () => {
     process.stdout.write(`audit coverage: operations=${tally.operations} failures=${tally.failures}\n`);
@@ -175,21 +257,29 @@ describe('every state-changing operation writes exactly one audit event', () => 
     expect(Object.keys(FIXTURES).filter((id) => !changing.includes(id))).toEqual([]);
   });
 
-  it('writes one success event per successful operation', async () => {
+  it('writes one success event per thing a successful operation changes, tagged with its request id', async () => {
     const dataSource = t.app.get(DataSource);
     const failures: string[] = [];
-    const count = async () =>
-      Number((await dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE outcome = 'success'`))[0].n);
+    const eventsOf = async (requestId: string) =>
+      Number(
+        (
+          await dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE outcome = 'success' AND request_id = $1`, [requestId])
+        )[0].n,
+      );
     for (const id of changing.filter((op) => FIXTURES[op])) {
       tally.operations++;
       const fixture = await FIXTURES[id](t, ctx);
-      const before = await count();
       const call = t.http()[fixture.method as 'post'](fixture.path);
       if (fixture.token !== '') call.set('authorization', `Bearer ${fixture.token ?? t.adminToken}`);
-      const res = await call.send(fixture.body as object);
-      const after = await count();
+      const res = fixture.file
+        ? await call.attach(fixture.file.field, Buffer.from(fixture.file.content), {
+            filename: fixture.file.name,
+            contentType: fixture.file.type,
+          })
+        : await call.send(fixture.body as object);
+      const written = await eventsOf(String(res.headers['x-request-id']));
       if (res.status >= 400) failures.push(`${id}: fixture failed with ${res.status} ${res.text.slice(0, 200)}`);
-      else if (after - before !== 1) failures.push(`${id}: ${after - before} audit events`);
+      else if (written !== (fixture.events ?? 1)) failures.push(`${id}: ${written} audit events`);
     }
     tally.failures = failures.length;
     expect(failures).toEqual([]);

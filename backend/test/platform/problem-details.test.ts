@@ -47,6 +47,15 @@ describe('errors are problem+json', () => {
     expect(missing.body.code).toBe('user.not_found');
   });
 
+  it('414 problem+json for a path parameter too long to route', async () => {
+    const res = await t
+      .http()
+      .get(`/api/v1/users/${'x'.repeat(600)}`)
+      .set(bearer(t.adminToken));
+    expectProblem(res, 414);
+    expect(res.body.code).toBe('path_too_long');
+  });
+
   it('413 for a body over the limit', async () => {
     const res = await t
       .http()

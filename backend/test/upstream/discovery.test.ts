@@ -77,9 +77,11 @@ describe('discovery and import', () => {
     const created = await t.req('get', `/api/v1/audit-events?action=model.created&entity_type=model`);
     const createdIds = created.body.items.map((e: { entity_id: string }) => e.entity_id);
     for (const item of res.body.items) expect(createdIds).toContain(item.id);
-    const imported = await t.req('get', `/api/v1/audit-events?action=provider.models_imported&entity_id=${provider.id}`);
-    expect(imported.body.items).toHaveLength(1);
-    expect(imported.body.items[0].changes.imported_models.after).toEqual([`llama3.2 (${provider.name})`, 'Nomic embed']);
+    // One event per registered model, all carrying the import request's id.
+    const events = created.body.items.filter((e: { entity_id: string }) =>
+      res.body.items.some((m: { id: string }) => m.id === e.entity_id),
+    );
+    expect(new Set(events.map((e: { request_id: string }) => e.request_id))).toEqual(new Set([res.headers['x-request-id']]));
     const after = byId((await discover(provider.id)).body.models);
     expect(after['nomic-embed-text:latest'].registered).toBe(true);
   });
@@ -96,9 +98,10 @@ describe('discovery and import', () => {
     expect(res.status).toBe(422);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['models[1].params.dimensions']);
     expect((await t.req('get', `/api/v1/models?provider_id=${provider.id}`)).body.total).toBe(before);
-    expect((await t.req('get', `/api/v1/audit-events?action=provider.models_imported&entity_id=${provider.id}`)).body.items).toHaveLength(
-      0,
+    const stray = (await t.req('get', `/api/v1/audit-events?action=model.created`)).body.items.filter(
+      (e: { request_id: string }) => e.request_id === res.headers['x-request-id'],
     );
+    expect(stray).toHaveLength(0);
   });
 
   it('is admin-only, and an unreachable upstream is a problem with its class', async () => {
