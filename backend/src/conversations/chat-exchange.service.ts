@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { RequestBudget } from '../common/request-budget.js';
+import { SettingsService } from '../settings/settings.service.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
 import { routeModel, type RoutedModel } from '../models/model-routing.js';
@@ -62,6 +64,7 @@ export class ExchangeFailed extends DomainError {
 @Injectable()
 export class ChatExchange {
   private readonly logger = new Logger(ChatExchange.name);
+  private readonly budget = new RequestBudget('conversations', (points) => `You may send ${points} messages per minute`);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -72,7 +75,13 @@ export class ChatExchange {
     private readonly knowledge: KnowledgeSeam,
     private readonly usage: UsageRecorder,
     private readonly audit: AuditService,
+    private readonly settings: SettingsService,
   ) {}
+
+  /** Per-user message budget from the `conversations.messages_per_minute_per_user` setting (0: none). */
+  async admit(actor: Actor): Promise<void> {
+    await this.budget.take(actor.userId ?? 'anonymous', await this.settings.value('conversations.messages_per_minute_per_user'));
+  }
 
   /** Checks what can be checked before anything is stored; returns the lifecycle headers of the model. */
   async preflight(actor: Actor, conversationId: string): Promise<Record<string, string>> {

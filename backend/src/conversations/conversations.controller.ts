@@ -94,6 +94,7 @@ export class ConversationsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ExchangeResponse | void> {
+    await this.exchange.admit(actor);
     if (accept?.includes('text/event-stream')) return this.stream(actor, id, body.content, reply);
     const closed = new AbortController();
     reply.raw.on('close', () => {

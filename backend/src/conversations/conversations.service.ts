@@ -19,9 +19,13 @@ import type {
   CreateConversationRequest,
 } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
-import { Message } from './message.entity.js';
+import type { Message } from './message.entity.js';
 
 const MAX_LIMIT = 100;
+/** A message row under its entity's property names (pg parses jsonb, timestamptz and integers; numeric stays a string). */
+const MESSAGE_COLUMNS = `id, conversation_id AS "conversationId", seq, role, content, status, sources, error,
+  input_tokens AS "inputTokens", output_tokens AS "outputTokens", cost, cost_usd AS "costUsd", latency_ms AS "latencyMs",
+  ttft_ms AS "ttftMs", model_snapshot AS "modelSnapshot", created_at AS "createdAt", completed_at AS "completedAt"`;
 const isCursor = (v: unknown): v is { at: string; id: string } =>
   typeof v === 'object' && v !== null && typeof (v as { at?: unknown }).at === 'string' && typeof (v as { id?: unknown }).id === 'string';
 
@@ -103,8 +107,13 @@ export class ConversationsService implements OnModuleInit {
   }
 
   async get(actor: Actor, id: string): Promise<ConversationWithMessages> {
-    const conversation = await this.owned(actor, id);
-    const messages = await this.dataSource.getRepository(Message).find({ where: { conversationId: id }, order: { seq: 'ASC' } });
+    // Both reads at once; the messages are dropped if the conversation is not the actor's. Plain
+    // rows (aliased to the entity's property names) skip TypeORM's hydration, the bulk of the cost
+    // of a long conversation.
+    const [conversation, messages] = await Promise.all([
+      this.owned(actor, id),
+      this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`, [id]) as Promise<Message[]>,
+    ]);
     return { ...toConversationResponse(conversation), messages: messages.map(toMessageResponse) };
   }
 

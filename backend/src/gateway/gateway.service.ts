@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
+import { RequestBudget } from '../common/request-budget.js';
 import { STATUS_BY_KIND } from '../common/problem.js';
 import { costOfReply } from '../conversations/reply-accounting.js';
 import { routeModel, type RoutedModel } from '../models/model-routing.js';
@@ -31,7 +31,7 @@ export interface GatewayCall {
  */
 @Injectable()
 export class GatewayService {
-  private limiter: { points: number; limiter: RateLimiterMemory } | undefined;
+  private readonly budget = new RequestBudget('gateway', (points) => `This key may make ${points} requests per minute`);
 
   constructor(
     private readonly cache: RegistryCache,
@@ -58,18 +58,7 @@ export class GatewayService {
 
   /** Per-key request budget from the `gateway.requests_per_minute_per_key` setting (0: none). */
   async admit(actor: Actor): Promise<void> {
-    const points = await this.settings.value('gateway.requests_per_minute_per_key');
-    if (!points) return;
-    if (this.limiter?.points !== points)
-      this.limiter = { points, limiter: new RateLimiterMemory({ points, duration: 60, keyPrefix: 'gateway' }) };
-    try {
-      await this.limiter.limiter.consume(actor.id ?? 'anonymous');
-    } catch (rejection) {
-      const wait = rejection instanceof RateLimiterRes ? rejection.msBeforeNext : 60_000;
-      throw new DomainError('rate_limited', 'rate_limit_exceeded', `This key may make ${points} requests per minute`, {
-        retryAfterSeconds: Math.ceil(wait / 1000),
-      });
-    }
+    await this.budget.take(actor.id ?? 'anonymous', await this.settings.value('gateway.requests_per_minute_per_key'));
   }
 
   async complete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput) {

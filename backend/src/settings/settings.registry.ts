@@ -79,6 +79,11 @@ export const SETTINGS = {
     default: 20 * 1024 * 1024,
     schema: intBetween(1024, 512 * 1024 * 1024),
   },
+  'conversations.messages_per_minute_per_user': {
+    description: 'Messages per minute each user may send in conversations (0 = unlimited)',
+    default: 0,
+    schema: intBetween(0, 1_000_000),
+  },
   'gateway.requests_per_minute_per_key': {
     description: 'Requests per minute each API key may make to the OpenAI-compatible gateway (0 = unlimited)',
     default: 0,

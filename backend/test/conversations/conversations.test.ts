@@ -295,6 +295,24 @@ describe('conversations', () => {
     expect(refused.body.detail).toContain(`use its successor ${model.display_name}`);
   });
 
+  it('limits messages per user per minute with 429 and Retry-After (setting), before anything is stored', async () => {
+    await t.req('put', '/api/v1/settings/conversations.messages_per_minute_per_user').send({ value: 1 });
+    try {
+      const user = await t.userWithRole('member');
+      const mine = await newConversation(user.token);
+      expect((await t.req('post', `/api/v1/conversations/${mine.id}/messages`, user.token).send({ content: 'one' })).status).toBe(201);
+      const second = await t
+        .req('post', `/api/v1/conversations/${mine.id}/messages`, user.token)
+        .set('accept', 'text/event-stream')
+        .send({ content: 'two' });
+      expect(second.status).toBe(429);
+      expect(Number(second.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await t.req('get', `/api/v1/conversations/${mine.id}`, user.token)).body.message_count).toBe(2);
+    } finally {
+      await t.req('put', '/api/v1/settings/conversations.messages_per_minute_per_user').send({ value: 0 });
+    }
+  });
+
   it('records usage per call for the usage report', async () => {
     await t.app.get(UsageRecorder).flush();
     const report = await t.req('get', '/api/v1/usage?group_by=model');

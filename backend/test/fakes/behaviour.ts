@@ -16,6 +16,8 @@ export interface FakeBehaviour {
   hang?: boolean;
   /** Destroy the connection after this many stream chunks (or half-way through a whole body). */
   dropAfterChunks?: number;
+  /** Go silent after this many stream chunks: the connection stays open, nothing more is sent. */
+  stallAfterChunks?: number;
   /** Send syntactically broken JSON: the whole body, or one stream chunk. */
   malformed?: 'body' | 'chunk';
   /** Which stream chunk (0-based) is broken when `malformed` is 'chunk'; default 1. */
@@ -35,6 +37,7 @@ const behaviourKeys: ReadonlySet<string> = new Set([
   'retryAfter',
   'hang',
   'dropAfterChunks',
+  'stallAfterChunks',
   'malformed',
   'malformedChunkIndex',
   'streamErrorAfterChunks',
@@ -64,6 +67,7 @@ const magicTokens: ReadonlyArray<{ pattern: RegExp; apply: (b: FakeBehaviour, va
   { pattern: new RegExp(`${separator}slow-(\\d+)${end}`, 'i'), apply: (b, v) => (b.latencyMs = Number(v)) },
   { pattern: new RegExp(`${separator}chunk-delay-(\\d+)${end}`, 'i'), apply: (b, v) => (b.chunkDelayMs = Number(v)) },
   { pattern: new RegExp(`${separator}drop-(\\d+)${end}`, 'i'), apply: (b, v) => (b.dropAfterChunks = Number(v)) },
+  { pattern: new RegExp(`${separator}stall-(\\d+)${end}`, 'i'), apply: (b, v) => (b.stallAfterChunks = Number(v)) },
   { pattern: new RegExp(`${separator}stream-error-(\\d+)${end}`, 'i'), apply: (b, v) => (b.streamErrorAfterChunks = Number(v)) },
   { pattern: new RegExp(`${separator}(hang)${end}`, 'i'), apply: (b) => (b.hang = true) },
   {

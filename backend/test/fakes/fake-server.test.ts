@@ -80,6 +80,22 @@ describe('fake server behaviours (shared by every provider fake)', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(40 * (frames - 1) - 5);
   });
 
+  it('goes silent after K stream chunks, keeping the connection open', async () => {
+    fake.enqueue({ stallAfterChunks: 2 });
+    const response = await chat('gpt-4o-mini', {}, { stream: true });
+    const reader = response.body!.getReader();
+    let text = '';
+    const deadline = Date.now() + 400;
+    while (Date.now() < deadline) {
+      const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+      if (next === null || next.done) break;
+      text += new TextDecoder().decode(next.value);
+    }
+    expect(text.split('\n\n').filter(Boolean)).toHaveLength(2);
+    expect(text).not.toContain('[DONE]');
+    await reader.cancel();
+  });
+
   it('drops a whole (non-stream) response half-way', async () => {
     fake.enqueue({ dropAfterChunks: 0 });
     const response = await chat();
@@ -123,6 +139,7 @@ describe('magic model names', () => {
   it('parse into behaviours, and strip back to the base model', () => {
     expect(behaviourFromModelName('gpt-4o-mini-fail-429-retry-after-2')).toEqual({ status: 429, retryAfter: 2 });
     expect(behaviourFromModelName('llama3.2-drop-3:latest')).toEqual({ dropAfterChunks: 3 });
+    expect(behaviourFromModelName('gpt-4o-mini-stall-3')).toEqual({ stallAfterChunks: 3 });
     expect(behaviourFromModelName('fake-hang')).toEqual({ hang: true });
     expect(behaviourFromModelName('x-malformed-chunk-chunk-delay-20')).toEqual({ malformed: 'chunk', chunkDelayMs: 20 });
     expect(behaviourFromModelName('m-flaky-2')).toEqual({ flaky: 2, status: 503 });

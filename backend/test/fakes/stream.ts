@@ -74,6 +74,12 @@ export class FakeStream {
   private async write(frame: string): Promise<boolean> {
     if (!this.open) return false;
     if (this.sent > 0 && !(await waitUnlessClosed(this.behaviour.chunkDelayMs, this.res))) return false;
+    if (this.sent === this.behaviour.stallAfterChunks) {
+      // Silent, not closed: only the client's idle timeout ends this.
+      await new Promise<void>((resolve) => this.res.once('close', () => resolve()));
+      this.stopped = true;
+      return false;
+    }
     if (this.sent === this.behaviour.dropAfterChunks) {
       this.stopped = true;
       // Let the chunks already written reach the client before the connection goes.

@@ -143,6 +143,37 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     });
   });
 
+  it('caps max_tokens at the model’s max_output_tokens on the way upstream', async () => {
+    const provider = (await t.req('get', '/api/v1/providers')).body.find((p: { kind: string }) => p.kind === 'openai_compatible');
+    await aModel(t, provider.id, {
+      display_name: 'capped-gpt',
+      model_id: 'gpt-4o-mini',
+      params: { context_window: 8000, max_output_tokens: 50 },
+    });
+    openaiFake.reset();
+    await client.chat.completions.create({ model: 'capped-gpt', messages: [{ role: 'user', content: 'x' }], max_tokens: 10_000 });
+    expect((openaiFake.requests.at(-1)!.body as { max_tokens: number }).max_tokens).toBe(50);
+  });
+
+  it('limits requests per key per minute with 429 and Retry-After (setting)', async () => {
+    await t.req('put', '/api/v1/settings/gateway.requests_per_minute_per_key').send({ value: 2 });
+    try {
+      const ask = () =>
+        client.chat.completions.create({ model: 'team-gpt', messages: [{ role: 'user', content: 'x' }] }).then(
+          () => [200, null],
+          (e: { status: number; headers: Headers }) => [e.status, e.headers.get('retry-after')],
+        );
+      const outcomes = [await ask(), await ask(), await ask()];
+      expect(outcomes.slice(0, 2)).toEqual([
+        [200, null],
+        [200, null],
+      ]);
+      expect(outcomes[2]).toEqual([429, expect.stringMatching(/^\d+$/)]);
+    } finally {
+      await t.req('put', '/api/v1/settings/gateway.requests_per_minute_per_key').send({ value: 0 });
+    }
+  });
+
   it('records every call’s usage against the key', async () => {
     await t.app.get(UsageRecorder).flush();
     const report = await t.req('get', '/api/v1/usage?group_by=api_key');

@@ -120,10 +120,13 @@ function requestFor(path: string, op: Operation, doc: OpenApiDoc, ids: string[])
   const bodyArb = schema ? valueFor(schema, doc, ids) : fc.constant(undefined);
   return fc.tuple(pathArb, queryArb, bodyArb).map(([values, query, body]) => {
     let i = 0;
-    const concrete = path.replace(/\{[^}]+\}/g, () => encodeURIComponent(String(values[i++] ?? 'x')) || 'x');
-    const flatQuery = Object.fromEntries(
-      Object.entries(query).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]),
-    );
+    const concrete = path.replace(/\{[^}]+\}/g, () => encodeURIComponent(asText(values[i++] ?? 'x')) || 'x');
+    const flatQuery = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, asText(v)]));
     return { path: concrete, query: flatQuery, body };
   });
+}
+
+/** A value as a URL would carry it; objects (some without a prototype) as JSON. */
+function asText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
