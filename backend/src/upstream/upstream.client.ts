@@ -11,8 +11,9 @@ import { adapterFor, type AdapterContext, type UpstreamAdapter } from './adapter
 import { DestinationGuard } from './destination-guard.js';
 import { classifyFailure, classifyStatus, contextOf, timedOut, type FailureContext } from './error-classifier.js';
 import { relayRequest, type RelayOperation } from './relay.js';
+import { StreamAttempt } from './stream-attempt.js';
 import type { ProviderPolicy } from './provider-policy.js';
-import { isUpstreamError, UpstreamError } from './upstream-error.js';
+import { isUpstreamError } from './upstream-error.js';
 import { UpstreamPolicies } from './upstream-policies.js';
 import type { ChatRequest, ChatResult, ChatStreamEvent, EmbedResult, ListedModel, UpstreamTarget } from './upstream.types.js';
 
@@ -269,45 +270,6 @@ export class UpstreamClient {
       if (isUpstreamError(error)) this.logger.warn(`${operation} on ${provider} failed: ${outcome} ${error.status ?? ''} ${error.message}`);
       throw error;
     }
-  }
-}
-
-/** One attempt at a stream: its own cancel signal and an idle timer re-armed for every event. */
-class StreamAttempt {
-  private readonly controller = new AbortController();
-  readonly signal: AbortSignal;
-  events: AsyncIterator<ChatStreamEvent> | undefined;
-  timedOut = false;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly idleMs: number,
-    callerSignal: AbortSignal | undefined,
-  ) {
-    this.signal = callerSignal ? AbortSignal.any([callerSignal, this.controller.signal]) : this.controller.signal;
-  }
-
-  async next(events: AsyncIterator<ChatStreamEvent>, failure: (error: unknown) => unknown): Promise<ChatStreamEvent> {
-    this.events = events;
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
-    }, this.idleMs);
-    try {
-      const step = await events.next();
-      if (step.done) throw new UpstreamError('invalid_response', 'the stream ended without its final usage', { retryable: true });
-      return step.value;
-    } catch (error) {
-      throw failure(error);
-    } finally {
-      clearTimeout(this.timer);
-    }
-  }
-
-  cancel(): void {
-    clearTimeout(this.timer);
-    if (!this.controller.signal.aborted) this.controller.abort();
-    void this.events?.return?.(undefined).catch(() => undefined);
   }
 }
 
