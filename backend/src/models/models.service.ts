@@ -6,7 +6,6 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { AuditService } from '../audit/audit.service.js';
 import { diffChanges } from '../audit/audit-changes.js';
 import type { Actor } from '../common/actor.js';
-import { toDecimalString } from '../common/decimal.js';
 import { DomainError, type FieldError, notFound, validationFailed } from '../common/domain-error.js';
 import { NotificationHub } from '../database/notifications.js';
 import { kindSpec } from '../providers/provider-kinds.js';
@@ -18,18 +17,13 @@ import type {
   CreateModelRequest,
   DependentsResponse,
   ModelResponse,
-  PricingDto,
   UpdateModelRequest,
 } from './dto/model.dto.js';
 import { changeStatus, defaultRequired, electDefault, lockModels, lockTypes, moveDefault, type DefaultMove } from './model-lifecycle.js';
 import { auditedModel, toModelResponse } from './model.mapper.js';
 import { Model } from './model.entity.js';
 import { checkParams } from './model-params.js';
-
-const nameTaken = (name: string) =>
-  new DomainError('conflict', 'model.name_taken', `A model named ${name} already exists`, {
-    errors: [{ field: 'display_name', message: 'display_name is already in use' }],
-  });
+import { assertNameFree, checkSuccessor, prices } from './model-rules.js';
 
 /** Registry writes for models; every one commits with its audit event and invalidates the catalogue cache. */
 @Injectable()
@@ -57,8 +51,8 @@ export class ModelsService {
       errors.push(...checkParams(body.type, body.params ?? {}));
       if (errors.length) throw validationFailed(errors);
       await lockTypes(manager, [body.type]);
-      const successor = await this.checkSuccessor(manager, body.successor_id ?? null, body.type, null);
-      await this.assertNameFree(manager, body.display_name, null);
+      const successor = await checkSuccessor(manager, body.successor_id ?? null, body.type, null);
+      await assertNameFree(manager, body.display_name, null);
       const model = manager.create(Model, {
         id: randomUUID(),
         providerId: provider!.id,
@@ -102,7 +96,7 @@ export class ModelsService {
         model.params = body.params;
       }
       if (body.display_name !== undefined && body.display_name !== model.displayName) {
-        await this.assertNameFree(manager, body.display_name, id);
+        await assertNameFree(manager, body.display_name, id);
         model.displayName = body.display_name;
       }
       if (body.model_id !== undefined) model.modelId = body.model_id;
@@ -111,7 +105,7 @@ export class ModelsService {
       if (body.description !== undefined) model.description = body.description;
       if (body.sunset_at !== undefined) model.sunsetAt = body.sunset_at ? new Date(body.sunset_at) : null;
       if (body.successor_id !== undefined)
-        model.successorId = (await this.checkSuccessor(manager, body.successor_id, model.type, id))?.id ?? null;
+        model.successorId = (await checkSuccessor(manager, body.successor_id, model.type, id))?.id ?? null;
       model.updatedAt = new Date();
       await manager.save(model);
       const moves: DefaultMove[] = [];
@@ -279,41 +273,4 @@ export class ModelsService {
     const provider = await manager.findOneByOrFail(Provider, { id: model.providerId });
     return toModelResponse(model, provider);
   }
-
-  private async assertNameFree(manager: EntityManager, name: string, exceptId: string | null): Promise<void> {
-    const [row] = (await manager.query(`SELECT id FROM models WHERE lower(display_name) = lower($1)`, [name])) as { id: string }[];
-    if (row && row.id !== exceptId) throw nameTaken(name);
-  }
-
-  private async checkSuccessor(
-    manager: EntityManager,
-    successorId: string | null,
-    type: Model['type'],
-    selfId: string | null,
-  ): Promise<Model | null> {
-    if (!successorId) return null;
-    const successor = await manager.findOneBy(Model, { id: successorId });
-    const reason = !successor
-      ? 'successor_id does not name a model'
-      : successor.id === selfId
-        ? 'a model cannot succeed itself'
-        : successor.type !== type
-          ? `the successor must be a ${type} model, not ${successor.type}`
-          : successor.status !== 'active'
-            ? `the successor ${successor.displayName} is ${successor.status}; it must be active`
-            : successor.successorId === selfId && selfId
-              ? `${successor.displayName} already names this model as its successor`
-              : null;
-    if (reason) throw validationFailed([{ field: 'successor_id', message: reason }]);
-    return successor;
-  }
-}
-
-function prices(pricing: PricingDto | null): Pick<Model, 'inputPricePerMillion' | 'outputPricePerMillion'> {
-  return pricing
-    ? {
-        inputPricePerMillion: toDecimalString(pricing.input_per_million),
-        outputPricePerMillion: toDecimalString(pricing.output_per_million),
-      }
-    : { inputPricePerMillion: null, outputPricePerMillion: null };
 }
