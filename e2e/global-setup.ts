@@ -1,22 +1,35 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ACCOUNTS, BASE_URL_VARIABLE } from './support/accounts.js';
+import { FAKES_VARIABLE, startFakes } from './support/fakes.js';
 import { ROOT, startServer } from './support/server.js';
 
-/** Starts the built app once for the run, adds a member and an auditor, and stops it at the end. */
+/**
+ * Starts the fake LLM upstreams and the built app once for the run, adds a member and an auditor,
+ * and stops both at the end.
+ */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const server = await startServer({
-    ADMIN_EMAIL: ACCOUNTS.admin.email,
-    ADMIN_PASSWORD: ACCOUNTS.admin.password,
-    LOG_LEVEL: 'warn',
-  });
+  const fakes = await startFakes();
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      ADMIN_EMAIL: ACCOUNTS.admin.email,
+      ADMIN_PASSWORD: ACCOUNTS.admin.password,
+      LOG_LEVEL: 'warn',
+    });
+  } catch (error) {
+    await fakes.stop();
+    throw error;
+  }
   // Workers start after global setup and inherit its environment.
   process.env[BASE_URL_VARIABLE] = server.baseUrl;
+  process.env[FAKES_VARIABLE] = JSON.stringify({ urls: fakes.urls, keys: fakes.keys });
 
   try {
     await createUsers(server.baseUrl);
   } catch (error) {
     await server.stop();
+    await fakes.stop();
     throw error;
   }
 
@@ -26,6 +39,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await mkdir(results, { recursive: true });
     await copyFile(server.logFile, join(results, 'server.log')).catch(() => undefined);
     await server.stop();
+    await fakes.stop();
   };
 }
 

@@ -71,7 +71,9 @@ test('providers: the seeded Local Ollama is listed; add an Ollama provider with 
   // The kind decides the fields: an endpoint is needed, the key is optional, no API version.
   await expect(dialog.getByTestId('provider-api-version-input')).toHaveCount(0);
   await expect(dialog.getByText('API key (optional)')).toBeVisible();
-  await page.getByTestId('save-provider-button').click();
+  // Nothing listens there: saving takes the explicit "without testing" (the test flow is in flows.spec).
+  await expect(page.getByTestId('save-provider-button')).toBeDisabled();
+  await page.getByTestId('save-untested-provider-button').click();
   await expect(dialog).toContainText('Give the provider a name');
   await expect(dialog).toContainText('Ollama providers need an endpoint');
 
@@ -83,7 +85,7 @@ test('providers: the seeded Local Ollama is listed; add an Ollama provider with 
   await page.getByTestId('provider-rpm-input').fill('600');
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-provider-dialog');
-  await page.getByTestId('save-provider-button').click();
+  await page.getByTestId('save-untested-provider-button').click();
 
   await expect(dialog).toBeHidden();
   const added = row('provider-list-table', names.provider);
@@ -99,7 +101,7 @@ test('providers: edit it — a key is stored masked; a new endpoint asks for the
   await expect(page.getByTestId('header-name-input-0')).toHaveValue('X-Team');
   await page.getByTestId('api-key-input').fill('ollama-e2e-secret-7890');
   await page.getByTestId('provider-max-concurrency-input').fill('4');
-  await page.getByTestId('save-provider-button').click();
+  await page.getByTestId('save-untested-provider-button').click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId(`provider-key-${id}`)).toHaveText('****7890');
 
@@ -107,13 +109,13 @@ test('providers: edit it — a key is stored masked; a new endpoint asks for the
   await expect(dialog).toContainText('Stored key ends in 7890. Leave empty to keep it.');
   await page.getByTestId('provider-api-base-input').fill('http://127.0.0.2:11434');
   await expect(page.getByTestId('keep-api-key-checkbox')).toBeVisible();
-  await page.getByTestId('save-provider-button').click();
+  await page.getByTestId('save-untested-provider-button').click();
   // The API refuses (422 key_reentry_required on api_key): the message is on the key field.
   await expect(page.getByTestId('api-key-error')).toContainText('The endpoint changed: enter the key again');
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-provider-key-reentry');
   await page.getByTestId('keep-api-key-checkbox').click();
-  await page.getByTestId('save-provider-button').click();
+  await page.getByTestId('save-untested-provider-button').click();
   await expect(dialog).toBeHidden();
   await expect(row('provider-list-table', names.provider)).toContainText('http://127.0.0.2:11434');
   await expect(page.getByTestId(`provider-key-${id}`)).toHaveText('****7890');
@@ -261,7 +263,7 @@ test('providers: deleting one with models shows them and deletes them together',
   await choose(page.getByTestId('provider-kind-select'), 'OpenAI-compatible server');
   await page.getByTestId('provider-name-input').fill(names.throwaway);
   await page.getByTestId('provider-api-base-input').fill('http://127.0.0.1:8000/v1');
-  await page.getByTestId('save-provider-button').click();
+  await page.getByTestId('save-untested-provider-button').click();
   await expect(row('provider-list-table', names.throwaway)).toBeVisible();
 
   await page.getByTestId('nav-models').click();

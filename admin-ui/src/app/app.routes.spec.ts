@@ -49,7 +49,7 @@ describe('console routes', () => {
 
   it.each([
     ['member', ['/providers', '/usage', '/audit', '/settings']],
-    ['auditor', ['/knowledge-bases', '/playground', '/usage', '/access']],
+    ['auditor', ['/knowledge-bases', '/playground', '/access']],
   ] as const)('keeps an %s out of the areas of other roles', async (role, forbidden) => {
     await signInAs(role);
     for (const url of forbidden) {
@@ -62,6 +62,11 @@ describe('console routes', () => {
     for (const url of ['/providers', '/models', '/knowledge-bases', '/playground', '/usage', '/audit', '/access', '/settings']) {
       expect(await landingOf(url)).toBe(url);
     }
+  });
+
+  it('lets an auditor read usage', async () => {
+    await signInAs('auditor');
+    expect(await landingOf('/usage')).toBe('/usage');
   });
 
   it('skips the sign-in page once signed in, and sends unknown paths home', async () => {

@@ -2,11 +2,14 @@ import type {
   ApiKeyResponse,
   AuditEventResponse,
   DependentsResponse,
+  DiscoveredModelDto,
+  DiscoveryResponse,
   KindSpecResponse,
   ModelPage,
   ModelResponse,
   ProviderResponse,
   SettingResponse,
+  TestResultDto,
 } from '../app/api/models';
 
 // Registry test data shaped by the generated DTOs: a contract change breaks the tests that use it.
@@ -174,5 +177,48 @@ export function anAuditEvent(overrides: Partial<AuditEventResponse> = {}): Audit
     prev_hash: 'a'.repeat(64),
     hash: 'b'.repeat(64),
     ...overrides,
+  };
+}
+
+/** A connection test as the API reports it: passed, or failed at the auth stage (`ok: false`). */
+export function aTestResult(overrides: Partial<TestResultDto> = {}): TestResultDto {
+  const ok = overrides.ok ?? true;
+  return {
+    ok,
+    tested_at: new Date().toISOString(),
+    latency_ms: 42,
+    failed_stage: ok ? null : 'auth',
+    error_class: ok ? null : 'authentication_error',
+    upstream_status: ok ? null : 401,
+    message: ok ? 'OK: localhost lists 2 models' : 'the key was rejected by localhost:11434 (401): check the key',
+    model_id: null,
+    stages: [
+      { stage: 'dns', status: 'ok', latency_ms: 1, detail: 'localhost → 127.0.0.1' },
+      { stage: 'connect', status: 'ok', latency_ms: 2, detail: 'TCP to 127.0.0.1:11434' },
+      ok
+        ? { stage: 'auth', status: 'ok', latency_ms: 30, detail: 'localhost lists 2 models' }
+        : { stage: 'auth', status: 'failed', latency_ms: 30, detail: 'the key was rejected by localhost:11434 (401): check the key' },
+      { stage: 'model', status: 'skipped', latency_ms: 0, detail: ok ? 'no model given' : 'skipped after auth failed' },
+      { stage: 'probe', status: 'skipped', latency_ms: 0, detail: ok ? 'no model to probe' : 'skipped after auth failed' },
+    ],
+    ...overrides,
+  };
+}
+
+export function aDiscoveredModel(model_id: string, overrides: Partial<DiscoveredModelDto> = {}): DiscoveredModelDto {
+  return { model_id, type: 'generation', params: { context_window: 128000 }, registered: false, registered_as: [], ...overrides };
+}
+
+/** What `GET /providers/{id}/discover` answers for the OpenAI fake, with gpt-4o registered already. */
+export function aDiscovery(models?: DiscoveredModelDto[]): DiscoveryResponse {
+  return {
+    provider: { id: '11111111-1111-4111-8111-111111111111', name: 'OpenAI production', kind: 'openai' },
+    fetched_at: new Date().toISOString(),
+    models: models ?? [
+      aDiscoveredModel('gpt-4o', { registered: true, registered_as: [{ id: '22222222-2222-4222-8222-222222222222', name: 'GPT-4o' }] }),
+      aDiscoveredModel('gpt-4o-mini', { params: { context_window: 128000, max_output_tokens: 16384 } }),
+      aDiscoveredModel('text-embedding-3-small', { type: 'embedding', params: { context_window: 8191, dimensions: 1536 } }),
+      aDiscoveredModel('whisper-1', { type: null, params: {} }),
+    ],
   };
 }

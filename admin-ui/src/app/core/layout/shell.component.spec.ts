@@ -49,9 +49,9 @@ describe('ShellComponent', () => {
     expect(items.find((item) => item.testId === 'nav-access')?.label).toBe('Users & API keys');
   });
 
-  it('shows an auditor the registry, the audit log and settings only', async () => {
+  it('shows an auditor the registry, usage, the audit log and settings only', async () => {
     const items = navItems(await renderSignedInAs('auditor'));
-    expect(items.map((item) => item.testId)).toEqual(['nav-providers', 'nav-models', 'nav-audit', 'nav-settings']);
+    expect(items.map((item) => item.testId)).toEqual(['nav-providers', 'nav-models', 'nav-usage', 'nav-audit', 'nav-settings']);
   });
 
   it('shows a member models, knowledge bases, the playground and their API keys', async () => {

@@ -31,7 +31,7 @@ export const CONSOLE_AREAS: readonly ConsoleArea[] = [
     roles: ['admin', 'member'],
   },
   { id: 'playground', path: 'playground', label: 'Playground', icon: 'forum', section: 'Build', roles: ['admin', 'member'] },
-  { id: 'usage', path: 'usage', label: 'Usage', icon: 'insights', section: 'Build', roles: ['admin'] },
+  { id: 'usage', path: 'usage', label: 'Usage', icon: 'insights', section: 'Build', roles: ['admin', 'auditor'] },
   { id: 'audit', path: 'audit', label: 'Audit log', icon: 'fact_check', section: 'Governance', roles: ['admin', 'auditor'] },
   {
     id: 'access',

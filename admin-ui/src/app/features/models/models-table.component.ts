@@ -2,12 +2,14 @@ import { LowerCasePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
+import { MatDividerModule } from '@angular/material/divider';
 import { MatIconModule } from '@angular/material/icon';
 import { MatMenuModule } from '@angular/material/menu';
 import { MatSortModule, Sort } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import type { DefaultsDto, ModelResponse } from '../../api/models';
+import { exactTime, RelativeTimePipe } from '../../shared/relative-time.pipe';
 import { StatusBadgeComponent } from '../../shared/status-badge.component';
 import { TYPE_LABELS } from './models.service';
 
@@ -20,11 +22,13 @@ export type StatusAction = 'activate' | 'deactivate' | 'deprecate';
     LowerCasePipe,
     MatButtonModule,
     MatCheckboxModule,
+    MatDividerModule,
     MatIconModule,
     MatMenuModule,
     MatSortModule,
     MatTableModule,
     MatTooltipModule,
+    RelativeTimePipe,
     StatusBadgeComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -50,10 +54,12 @@ export class ModelsTableComponent {
   readonly makeDefault = output<ModelResponse>();
   readonly changeStatus = output<{ model: ModelResponse; action: StatusAction }>();
   readonly remove = output<ModelResponse>();
+  readonly test = output<ModelResponse>();
   readonly clearFilters = output<void>();
 
   // Table cells are untyped (`let m`), so the labels are looked up by any string.
   protected readonly typeLabels: Record<string, string> = TYPE_LABELS;
+  protected readonly exactTime = exactTime;
   protected readonly columns = computed(() => [
     ...(this.readOnly() ? [] : ['select']),
     'name',
@@ -63,6 +69,7 @@ export class ModelsTableComponent {
     'default',
     'price',
     'size',
+    'last_test',
     ...(this.readOnly() ? [] : ['actions']),
   ]);
   protected readonly allSelected = computed(() => this.models().length > 0 && this.models().every((m) => this.selected().has(m.id)));

@@ -20,6 +20,7 @@ import { AlertComponent } from '../../shared/alert.component';
 import { EmptyStateComponent } from '../../shared/empty-state.component';
 import { LoadingBarComponent } from '../../shared/loading-bar.component';
 import { PageHeaderComponent } from '../../shared/page-header.component';
+import { TestResultDialogComponent, TestResultDialogData } from '../../shared/test-result-dialog.component';
 import { ModelDeleteDialogComponent } from './model-delete-dialog.component';
 import { ModelDeprecateDialogComponent } from './model-deprecate-dialog.component';
 import { ModelDialogComponent, ModelDialogData } from './model-dialog.component';
@@ -145,6 +146,15 @@ export class ModelsPage {
       .open(ModelDeleteDialogComponent, { data: model, injector: this.injector, width: '560px', maxWidth: '95vw' })
       .afterClosed()
       .subscribe((deleted) => deleted && this.notify(`Deleted ${model.display_name}`));
+  }
+
+  /** One real call to the model; its last-test cell refreshes with the stored result. */
+  protected test(model: ModelResponse): void {
+    this.dialog.open<TestResultDialogComponent, TestResultDialogData>(TestResultDialogComponent, {
+      data: { title: `Test ${model.display_name}`, run: () => this.service.test(model.id) },
+      width: '640px',
+      maxWidth: '95vw',
+    });
   }
 
   protected async setDefault(model: ModelResponse): Promise<void> {

@@ -6,6 +6,7 @@ import { deleteModel } from '../../api/fn/models/delete-model';
 import { getModelDependents } from '../../api/fn/models/get-model-dependents';
 import { listModels, ListModels$Params } from '../../api/fn/models/list-models';
 import { setDefaultModel } from '../../api/fn/models/set-default-model';
+import { testModel } from '../../api/fn/models/test-model';
 import { updateModel } from '../../api/fn/models/update-model';
 import { listProviderKinds } from '../../api/fn/providers/list-provider-kinds';
 import { listProviders } from '../../api/fn/providers/list-providers';
@@ -17,6 +18,7 @@ import type {
   ModelPage,
   ModelResponse,
   ProviderResponse,
+  TestResultDto,
   UpdateModelRequest,
 } from '../../api/models';
 import { latestValue, loadError } from '../../shared/latest';
@@ -94,6 +96,11 @@ export class ModelsService {
   /** Activate, deactivate or deprecate many at once: all or nothing (400 with `items` per refusal). */
   async bulk(body: BulkModelsRequest): Promise<ModelResponse[]> {
     return (await this.reloadingAfter(this.api.invoke(bulkUpdateModels, { body }))).items;
+  }
+
+  /** One real call to the model; the API stores the result as its `last_test`, so the list reloads. */
+  async test(id: string): Promise<TestResultDto> {
+    return this.reloadingAfter(this.api.invoke(testModel, { id }));
   }
 
   async remove(id: string): Promise<void> {

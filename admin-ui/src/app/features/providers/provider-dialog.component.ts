@@ -11,19 +11,23 @@ import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { map } from 'rxjs';
-import type { KindSpecResponse, ProviderResponse } from '../../api/models';
+import type { KindSpecResponse, ProviderResponse, TestResultDto } from '../../api/models';
 import { hasFieldErrorCode, problemMessage } from '../../core/http/problem';
 import { AlertComponent } from '../../shared/alert.component';
 import { applyServerErrors, validationMessage } from '../../shared/forms';
 import { LoadingBarComponent } from '../../shared/loading-bar.component';
+import { ConnectionState, ConnectionTestComponent } from './connection-test.component';
 import {
   applyKindSpec,
+  connectionKey,
   controlForField,
   endpointChanged,
   formValueOf,
   headerRow,
+  ProbeChoice,
   providerForm,
   toCreateRequest,
+  toTestRequest,
   toUpdateRequest,
 } from './provider-form';
 import { ProvidersService } from './providers.service';
@@ -48,6 +52,7 @@ export interface ProviderDialogData {
     MatSlideToggleModule,
     MatTooltipModule,
     AlertComponent,
+    ConnectionTestComponent,
     LoadingBarComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -84,6 +89,26 @@ export class ProviderDialogComponent {
     return !!this.original?.has_api_key && !value.api_key && !value.remove_api_key && endpointChanged(value, this.original);
   });
 
+  protected readonly testing = signal(false);
+  protected readonly testResult = signal<TestResultDto | null>(null);
+  protected readonly testError = signal<string | null>(null);
+  /** The connection settings the last test ran with. */
+  private readonly testedConnection = signal<string | null>(null);
+  private readonly connection = computed(() => connectionKey(this.value()));
+  private initialConnection = '';
+
+  /** New providers, and edits of the endpoint, key or options, are saved after a passed test. */
+  protected readonly connectionChanged = computed(() => this.original === null || this.connection() !== this.initialConnection);
+  protected readonly testPassed = computed(() => this.testResult()?.ok === true && this.testedConnection() === this.connection());
+  protected readonly canSave = computed(() => !this.connectionChanged() || this.testPassed());
+  protected readonly connectionState = computed<ConnectionState>(() => {
+    if (this.testing()) return 'running';
+    if (this.testedConnection() !== null && this.testedConnection() !== this.connection()) return 'stale';
+    if (this.testResult()) return this.testResult()!.ok ? 'passed' : 'failed';
+    if (this.testError()) return 'failed';
+    return this.connectionChanged() ? 'untested' : 'unchanged';
+  });
+
   constructor() {
     if (this.original) {
       this.form.patchValue(formValueOf(this.original));
@@ -104,6 +129,7 @@ export class ProviderDialogComponent {
       if (version && !this.c.api_version.value) this.c.api_version.setValue(version);
     });
     this.c.keep_api_key.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => this.c.api_key.updateValueAndValidity());
+    this.initialConnection = connectionKey(this.form.getRawValue());
   }
 
   protected removeKey(remove: boolean): void {
@@ -121,9 +147,40 @@ export class ProviderDialogComponent {
     this.headers.removeAt(index);
   }
 
-  protected async save(): Promise<void> {
+  /** Enter in a field: save once the connection passed its test, else test it first. */
+  protected submit(): void {
+    if (this.canSave()) void this.save();
+    else void this.test(null);
+  }
+
+  protected async test(probe: ProbeChoice | null): Promise<void> {
     const spec = this.spec();
-    if (this.saving() || !spec) return;
+    if (this.testing() || !spec) return;
+    const fields = [this.c.api_base, this.c.api_version, this.c.config];
+    if (fields.some((control) => control.invalid)) {
+      fields.forEach((control) => control.markAllAsTouched());
+      return;
+    }
+    const value = this.form.getRawValue();
+    this.testing.set(true);
+    this.testError.set(null);
+    try {
+      this.testResult.set(await this.service.testSettings(toTestRequest(value, spec, this.original, probe)));
+      this.testedConnection.set(connectionKey(value));
+    } catch (error) {
+      this.testResult.set(null);
+      this.testedConnection.set(null);
+      this.testError.set(problemMessage(error));
+      applyServerErrors(this.form, error, (field) => controlForField(this.form, field));
+    } finally {
+      this.testing.set(false);
+    }
+  }
+
+  /** `untested`: the admin chose to save without a passed test. */
+  protected async save(untested = false): Promise<void> {
+    const spec = this.spec();
+    if (this.saving() || !spec || (!untested && !this.canSave())) return;
     if (this.form.invalid) {
       this.form.markAllAsTouched();
       return;

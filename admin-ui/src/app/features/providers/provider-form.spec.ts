@@ -6,12 +6,14 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { applyServerErrors } from '../../shared/forms';
 import {
   applyKindSpec,
+  connectionKey,
   controlForField,
   formValueOf,
   headerRow,
   ProviderForm,
   providerForm,
   toCreateRequest,
+  toTestRequest,
   toUpdateRequest,
 } from './provider-form';
 
@@ -141,5 +143,45 @@ describe('the provider form', () => {
     expect(unplaced).toEqual([]);
     expect(form.controls.config.controls.extra_headers.at(0).controls.value.getError('server')).toBe('credentials belong in api_key');
     expect(form.controls.limits.controls.rpm.getError('server')).toBe('rpm must not be less than 1');
+  });
+
+  describe('the connection test', () => {
+    it("sends a new provider's kind, endpoint and typed key, and the model to probe", () => {
+      form.patchValue({ name: 'Prod', kind: 'openai', api_base: ' https://gw.example.com/v1 ', api_key: 'sk-typed' });
+      expect(toTestRequest(form.getRawValue(), kindSpec('openai'), null, { model_id: ' gpt-4o-mini ', model_type: 'generation' })).toEqual({
+        kind: 'openai',
+        api_base: 'https://gw.example.com/v1',
+        api_key: 'sk-typed',
+        config: {},
+        model_id: 'gpt-4o-mini',
+        model_type: 'generation',
+      });
+    });
+
+    it('names an edited provider and asks for its stored key when no new one is typed', () => {
+      const stored = aProvider({ id: 'p-1', kind: 'ollama', api_base: 'http://localhost:11434' });
+      form.patchValue(formValueOf(stored));
+      expect(toTestRequest(form.getRawValue(), kindSpec('ollama'), stored)).toEqual({
+        provider_id: 'p-1',
+        api_base: 'http://localhost:11434',
+        use_stored_key: true,
+        config: {},
+      });
+      form.patchValue({ remove_api_key: true });
+      expect(toTestRequest(form.getRawValue(), kindSpec('ollama'), stored).use_stored_key).toBeUndefined();
+    });
+
+    it('changes its key with the connection settings only', () => {
+      form.patchValue({ name: 'A', kind: 'ollama', api_base: 'http://a:11434' });
+      const before = connectionKey(form.getRawValue());
+      form.patchValue({ name: 'B', limits: { rpm: 10 }, active: false });
+      expect(connectionKey(form.getRawValue())).toBe(before);
+      form.controls.config.controls.extra_headers.push(headerRow(fb, 'X-Team', 'search'));
+      expect(connectionKey(form.getRawValue())).not.toBe(before);
+    });
+
+    it('puts a refused stored key on the key field', () => {
+      expect(controlForField(form, 'use_stored_key')).toBe(form.controls.api_key);
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { AbstractControl, FormControl, FormGroup, NonNullableFormBuilder, Validators } from '@angular/forms';
-import type { CreateProviderRequest, KindSpecResponse, ProviderConfigDto, ProviderResponse, UpdateProviderRequest } from '../../api/models';
+import type {
+  CreateProviderRequest,
+  KindSpecResponse,
+  ProviderConfigDto,
+  ProviderResponse,
+  TestProviderSettingsRequest,
+  UpdateProviderRequest,
+} from '../../api/models';
 import { integer, numberOrNull } from '../../shared/forms';
 import type { ProviderKind } from './providers.service';
 
@@ -126,6 +133,55 @@ export function toUpdateRequest(value: ProviderFormValue, original: ProviderResp
   return request;
 }
 
+/** What a connection test may also probe: a model the upstream should serve, and how to call it. */
+export interface ProbeChoice {
+  model_id: string;
+  model_type: NonNullable<TestProviderSettingsRequest['model_type']>;
+}
+
+/**
+ * The settings a connection depends on, as one string: a passed test stands for these exactly, and
+ * any change to them (not to the name, limits or status) asks for a new test before saving.
+ */
+export function connectionKey(value: ProviderFormValue): string {
+  return JSON.stringify([
+    value.kind,
+    value.api_base.trim(),
+    value.api_version.trim(),
+    value.api_key,
+    value.remove_api_key,
+    value.keep_api_key,
+    numberOrNull(value.config.timeout_ms),
+    value.config.organization.trim(),
+    value.config.project.trim(),
+    value.config.extra_headers.map((row) => [row.name.trim(), row.value]),
+  ]);
+}
+
+/**
+ * `POST /providers/test` with the unsaved form: a new provider sends its kind and key; an edited one
+ * names itself (`provider_id`) and, with no new key typed, asks for its stored key, which the API
+ * sends only to the endpoint it was saved for.
+ */
+export function toTestRequest(
+  value: ProviderFormValue,
+  spec: KindSpecResponse,
+  original: ProviderResponse | null,
+  probe: ProbeChoice | null = null,
+): TestProviderSettingsRequest {
+  const request: TestProviderSettingsRequest = original ? { provider_id: original.id } : { kind: spec.kind };
+  if (spec.api_base.requirement !== 'unused') request.api_base = value.api_base.trim() || null;
+  if (spec.api_version.requirement !== 'unused') request.api_version = value.api_version.trim() || null;
+  if (value.api_key && !value.remove_api_key) request.api_key = value.api_key;
+  else if (original?.has_api_key && !value.remove_api_key) request.use_stored_key = true;
+  request.config = configOf(value, spec);
+  if (probe?.model_id.trim()) {
+    request.model_id = probe.model_id.trim();
+    request.model_type = probe.model_type;
+  }
+  return request;
+}
+
 function configOf(value: ProviderFormValue, spec: KindSpecResponse): ProviderConfigDto {
   const accepts = (field: ConfigField) => spec.config_fields.includes(field);
   const config: ProviderConfigDto = {};
@@ -150,6 +206,8 @@ function limitsOf(value: ProviderFormValue) {
 
 /** The control an API field path names (`limits.rpm`, `config.extra_headers.X-Team`), for 422s. */
 export function controlForField(form: ProviderForm, field: string): AbstractControl | null {
+  // A test refuses the stored key for a new endpoint: the fix is typing the key.
+  if (field === 'use_stored_key') return form.controls.api_key;
   const header = /^config\.extra_headers\.(.+)$/.exec(field);
   if (header) {
     const row = form.controls.config.controls.extra_headers.controls.find(

@@ -6,11 +6,14 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
+import { MatMenuModule } from '@angular/material/menu';
 import { MatSelectModule } from '@angular/material/select';
+import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
+import { Router } from '@angular/router';
 import { debounceTime } from 'rxjs';
-import type { ProviderResponse } from '../../api/models';
+import type { ModelResponse, ProviderResponse } from '../../api/models';
 import { SessionService } from '../../core/auth/session.service';
 import { AlertComponent } from '../../shared/alert.component';
 import { EmptyStateComponent } from '../../shared/empty-state.component';
@@ -18,6 +21,8 @@ import { LoadingBarComponent } from '../../shared/loading-bar.component';
 import { PageHeaderComponent } from '../../shared/page-header.component';
 import { exactTime, RelativeTimePipe } from '../../shared/relative-time.pipe';
 import { StatusBadgeComponent } from '../../shared/status-badge.component';
+import { TestResultDialogComponent, TestResultDialogData } from '../../shared/test-result-dialog.component';
+import { DiscoverDialogComponent } from './discover-dialog.component';
 import { ProviderDeleteDialogComponent } from './provider-delete-dialog.component';
 import { ProviderDialogComponent, ProviderDialogData } from './provider-dialog.component';
 import { ProviderKind, ProvidersService } from './providers.service';
@@ -30,6 +35,7 @@ import { ProviderKind, ProvidersService } from './providers.service';
     MatFormFieldModule,
     MatIconModule,
     MatInputModule,
+    MatMenuModule,
     MatSelectModule,
     MatTableModule,
     MatTooltipModule,
@@ -50,6 +56,8 @@ export class ProvidersPage {
   protected readonly service = inject(ProvidersService);
   private readonly dialog = inject(MatDialog);
   private readonly injector = inject(Injector);
+  private readonly snackBar = inject(MatSnackBar);
+  private readonly router = inject(Router);
 
   protected readonly search = new FormControl('', { nonNullable: true });
   protected readonly kindFilter = new FormControl<ProviderKind | ''>('', { nonNullable: true });
@@ -96,6 +104,34 @@ export class ProvidersPage {
       width: '720px',
       maxWidth: '95vw',
     });
+  }
+
+  /** Tests the saved provider; its last-test cell refreshes with the stored result. */
+  protected test(provider: ProviderResponse): void {
+    this.dialog.open<TestResultDialogComponent, TestResultDialogData>(TestResultDialogComponent, {
+      data: { title: `Test ${provider.name}`, run: () => this.service.test(provider.id) },
+      width: '640px',
+      maxWidth: '95vw',
+    });
+  }
+
+  protected discover(provider: ProviderResponse): void {
+    this.dialog
+      .open<DiscoverDialogComponent, ProviderResponse, ModelResponse[]>(DiscoverDialogComponent, {
+        data: provider,
+        injector: this.injector,
+        width: '920px',
+        maxWidth: '95vw',
+      })
+      .afterClosed()
+      .subscribe((imported) => {
+        if (!imported?.length) return;
+        const what = imported.length === 1 ? imported[0].display_name : `${imported.length} models`;
+        this.snackBar
+          .open(`Imported ${what} from ${provider.name}`, 'View models', { duration: 6000 })
+          .onAction()
+          .subscribe(() => void this.router.navigate(['/models']));
+      });
   }
 
   protected confirmDelete(provider: ProviderResponse): void {

@@ -2,15 +2,24 @@ import { computed, inject, Injectable, resource, signal } from '@angular/core';
 import { Api } from '../../api/api';
 import { createProvider } from '../../api/fn/providers/create-provider';
 import { deleteProvider } from '../../api/fn/providers/delete-provider';
+import { discoverProviderModels } from '../../api/fn/providers/discover-provider-models';
 import { getProviderDependents } from '../../api/fn/providers/get-provider-dependents';
+import { importProviderModels } from '../../api/fn/providers/import-provider-models';
 import { listProviderKinds } from '../../api/fn/providers/list-provider-kinds';
 import { listProviders, ListProviders$Params } from '../../api/fn/providers/list-providers';
+import { testProvider } from '../../api/fn/providers/test-provider';
+import { testProviderSettings } from '../../api/fn/providers/test-provider-settings';
 import { updateProvider } from '../../api/fn/providers/update-provider';
 import type {
   CreateProviderRequest,
   DependentsResponse,
+  DiscoveryResponse,
+  ImportModelsRequest,
   KindSpecResponse,
+  ModelResponse,
   ProviderResponse,
+  TestProviderSettingsRequest,
+  TestResultDto,
   UpdateProviderRequest,
 } from '../../api/models';
 import { latestValue, loadError } from '../../shared/latest';
@@ -67,5 +76,28 @@ export class ProvidersService {
 
   dependents(id: string): Promise<DependentsResponse> {
     return this.api.invoke(getProviderDependents, { id });
+  }
+
+  /** Tests settings as typed in the dialog; nothing is stored. */
+  testSettings(body: TestProviderSettingsRequest): Promise<TestResultDto> {
+    return this.api.invoke(testProviderSettings, { body });
+  }
+
+  /** Tests a saved provider; the API stores the result as its `last_test`, so the list reloads. */
+  async test(id: string): Promise<TestResultDto> {
+    const result = await this.api.invoke(testProvider, { id, body: {} });
+    this.reload();
+    return result;
+  }
+
+  discover(id: string): Promise<DiscoveryResponse> {
+    return this.api.invoke(discoverProviderModels, { id });
+  }
+
+  /** Registers the chosen upstream models, all or nothing; the list reloads for the new model counts. */
+  async importModels(id: string, body: ImportModelsRequest): Promise<ModelResponse[]> {
+    const { items } = await this.api.invoke(importProviderModels, { id, body });
+    this.reload();
+    return items;
   }
 }
