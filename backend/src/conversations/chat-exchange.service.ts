@@ -13,15 +13,19 @@ import type { ChatMessage, TokenUsage } from '../upstream/upstream.types.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
 import { toMessageResponse } from './conversation.mapper.js';
 import { Conversation } from './conversation.entity.js';
-import { ConversationLeases } from './conversation-leases.js';
+import { ConversationLeases, LEASE_SECONDS, type Lease } from './conversation-leases.js';
 import { ConversationsService } from './conversations.service.js';
 import { costOfReply, snapshotOf } from './reply-accounting.js';
 import type { MessageResponse } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
 import { Message, type MessageSource } from './message.entity.js';
+import { countTokens } from 'gpt-tokenizer';
 import { buildPrompt, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT } from './prompt-builder.js';
 
 export const DEFAULT_TITLE = 'New conversation';
+/** The conversation row under its entity's property names (what a turn reads of it). */
+const CONVERSATION_COLUMNS = `id, owner_id AS "ownerId", knowledge_base_id AS "knowledgeBaseId", model_id AS "modelId", title,
+  system_prompt AS "systemPrompt", message_count AS "messageCount"`;
 const FLUSH_PARTIAL_MS = 1_000;
 /** Room the retrieved passages may take, as a share of the input budget. */
 const CONTEXT_SHARE = 0.5;
@@ -94,12 +98,12 @@ export class ChatExchange {
 
   async send(actor: Actor, conversationId: string, content: string, sink: ReplySink): Promise<Exchange> {
     await this.conversations.owned(actor, conversationId);
-    return this.leases.run(conversationId, () => this.exchange(actor, conversationId, content, sink));
+    return this.leases.run(conversationId, (lease) => this.exchange(actor, conversationId, content, sink, lease));
   }
 
-  private async exchange(actor: Actor, id: string, content: string, sink: ReplySink): Promise<Exchange> {
+  private async exchange(actor: Actor, id: string, content: string, sink: ReplySink, lease: Lease): Promise<Exchange> {
     const snapshot = await this.cache.get();
-    const { conversation, user, assistant, route } = await this.begin(actor, id, content, snapshot);
+    const { conversation, user, assistant, route } = await this.begin(actor, id, content, snapshot, lease);
     const userResponse = toMessageResponse(user);
     sink.userMessage?.(userResponse);
     const started = performance.now();
@@ -107,9 +111,11 @@ export class ChatExchange {
     let ttft: number | null = null;
     let lastFlush = started;
     let sources: MessageSource[] = [];
+    let promptTokens = 0;
     try {
       const prompt = await this.prompt(conversation, content, route, sink.signal);
       sources = prompt.sources;
+      promptTokens = prompt.inputTokens;
       const input = { messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, signal: sink.signal };
       let usage: TokenUsage;
       if (sink.streaming) {
@@ -132,7 +138,7 @@ export class ChatExchange {
         text = result.text;
         usage = result.usage;
       }
-      const finished = await this.finish(actor, conversation, assistant, route, {
+      const finished = await this.finish(actor, conversation, assistant, route, lease, {
         text,
         usage,
         sources,
@@ -145,9 +151,11 @@ export class ChatExchange {
     } catch (error) {
       const cancelled = sink.signal.aborted;
       const classified = error instanceof DomainError ? error : null;
-      const stored = await this.finish(actor, conversation, assistant, route, {
+      const stored = await this.finish(actor, conversation, assistant, route, lease, {
         text,
-        usage: { inputTokens: 0, outputTokens: 0 },
+        // The upstream reports no usage for a cut reply; what was sent and received is still billed.
+        usage: text ? { inputTokens: promptTokens, outputTokens: countTokens(text) } : { inputTokens: 0, outputTokens: 0 },
+        estimated: text.length > 0,
         sources,
         started,
         ttft,
@@ -167,11 +175,18 @@ export class ChatExchange {
     }
   }
 
-  /** Stores the user's message and the assistant's placeholder in one short transaction. */
-  private async begin(actor: Actor, id: string, content: string, snapshot: RegistrySnapshot) {
+  /**
+   * Stores the user's message and the assistant's placeholder in one short transaction, which also
+   * takes the conversation's lease (refused with ConversationBusy while another instance holds it).
+   */
+  private async begin(actor: Actor, id: string, content: string, snapshot: RegistrySnapshot, lease: Lease) {
     return this.dataSource.transaction(async (manager) => {
-      const conversation = await manager.findOne(Conversation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const [conversation] = (await manager.query(
+        `SELECT ${CONVERSATION_COLUMNS}, lease_until >= now() AS leased FROM conversations WHERE id = $1 FOR UPDATE`,
+        [id],
+      )) as (Conversation & { leased: boolean | null })[];
       if (!conversation) throw new DomainError('not_found', 'conversation.not_found', `No conversation with id ${id}`);
+      lease.claim(conversation.leased === true);
       const requested = snapshot.models.get(conversation.modelId);
       if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
       const route = routeModel(snapshot, requested);
@@ -187,7 +202,10 @@ export class ChatExchange {
       });
       await manager.save([user, assistant]);
       const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
-      await manager.update(Conversation, { id }, { messageCount: seq + 1, title, updatedAt: new Date() });
+      await manager.query(
+        'UPDATE conversations SET message_count = $2, title = $3, updated_at = $4, lease_until = now() + make_interval(secs => $5) WHERE id = $1',
+        [id, seq + 1, title, new Date(), LEASE_SECONDS],
+      );
       await this.audit.record(manager, actor, {
         action: 'conversation.message_sent',
         entityType: 'conversation',
@@ -222,16 +240,20 @@ export class ChatExchange {
       contextWindow,
       maxOutputTokens,
     });
-    return { messages: built.messages, maxOutputTokens, sources: retrieved.sources };
+    return { messages: built.messages, maxOutputTokens, sources: retrieved.sources, inputTokens: built.inputTokens };
   }
 
+  /** Stores the reply and the conversation's totals, and gives the lease back, in one transaction. */
   private async finish(
     actor: Actor,
     conversation: Conversation,
     assistant: Message,
     route: RoutedModel,
+    lease: Lease,
     reply: {
       text: string;
+      /** Usage counted here with a tokenizer because the upstream never reported it (a cut reply). */
+      estimated?: boolean;
       usage: TokenUsage;
       sources: MessageSource[];
       started: number;
@@ -241,31 +263,31 @@ export class ChatExchange {
     },
   ): Promise<MessageResponse> {
     const latencyMs = Math.round(performance.now() - reply.started);
-    const cost = costOfReply(route.model, reply.usage);
-    const done = await this.dataSource.transaction(async (manager) => {
-      await manager.update(
-        Message,
-        { id: assistant.id },
-        {
-          content: reply.text,
-          status: reply.status,
-          sources: reply.sources,
-          error: reply.error,
-          inputTokens: reply.usage.inputTokens,
-          outputTokens: reply.usage.outputTokens,
-          cost,
-          costUsd: cost.total_usd,
-          latencyMs,
-          ttftMs: reply.ttft === null ? null : Math.round(reply.ttft),
-          completedAt: new Date(),
-        },
-      );
+    const cost = { ...costOfReply(route.model, reply.usage), ...(reply.estimated ? { estimated: true } : {}) };
+    const changes = {
+      content: reply.text,
+      status: reply.status,
+      sources: reply.sources,
+      error: reply.error,
+      inputTokens: reply.usage.inputTokens,
+      outputTokens: reply.usage.outputTokens,
+      cost,
+      costUsd: cost.total_usd,
+      latencyMs,
+      ttftMs: reply.ttft === null ? null : Math.round(reply.ttft),
+      completedAt: new Date(),
+    };
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(Message, { id: assistant.id }, changes);
       await manager.query(
-        `UPDATE conversations SET input_tokens = input_tokens + $2, output_tokens = output_tokens + $3, cost_usd = cost_usd + $4::numeric, updated_at = now() WHERE id = $1`,
+        `UPDATE conversations SET input_tokens = input_tokens + $2, output_tokens = output_tokens + $3, cost_usd = cost_usd + $4::numeric,
+                updated_at = now(), lease_until = NULL WHERE id = $1`,
         [conversation.id, reply.usage.inputTokens, reply.usage.outputTokens, cost.total_usd],
       );
-      return manager.findOneByOrFail(Message, { id: assistant.id });
     });
+    lease.markReleased();
+    // The stored row is the placeholder plus these changes: no need to read it back.
+    const done: Message = { ...assistant, ...changes };
     this.usage.record({
       source: 'conversation',
       endpoint: 'conversations.messages',

@@ -1,17 +1,68 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DomainError, notFound } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 
-const LEASE_SECONDS = 60;
+export const LEASE_SECONDS = 60;
 const RENEW_MS = 20_000;
 const POLL_MS = 50;
 const MAX_WAIT_MS = 120_000;
 
+/** Thrown inside the first transaction of a turn when another instance's reply still holds the conversation. */
+export class ConversationBusy extends Error {
+  constructor() {
+    super('conversation leased by another reply');
+  }
+}
+
+/**
+ * The lease on one conversation for one turn. It is taken in the turn's first transaction (the
+ * row is locked and its `lease_until` set in the same commit as the user's message) and given
+ * back in its last (with the reply's totals), so a turn costs no extra round trips for it.
+ */
+export class Lease {
+  private renew?: NodeJS.Timeout;
+  held = false;
+  released = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly conversationId: string,
+  ) {}
+
+  /** Call with the locked row's `leased` flag: refuses if another reply holds it, else counts it as taken (the caller's UPDATE sets it). */
+  claim(leased: boolean): void {
+    if (leased) throw new ConversationBusy();
+    this.held = true;
+    this.renew = setInterval(() => void this.extend(), RENEW_MS);
+  }
+
+  /** The caller's last transaction cleared `lease_until`. */
+  markReleased(): void {
+    this.released = true;
+    clearInterval(this.renew);
+  }
+
+  /** Gives the lease back if the turn ended without doing so itself (e.g. the database failed mid-turn). */
+  async close(): Promise<void> {
+    clearInterval(this.renew);
+    if (!this.held || this.released) return;
+    this.released = true;
+    await this.dataSource.query('UPDATE conversations SET lease_until = NULL WHERE id = $1', [this.conversationId]).catch(() => undefined);
+  }
+
+  private async extend(): Promise<void> {
+    await this.dataSource
+      .query('UPDATE conversations SET lease_until = now() + make_interval(secs => $2) WHERE id = $1', [this.conversationId, LEASE_SECONDS])
+      .catch(() => undefined);
+  }
+}
+
 /**
  * One reply at a time per conversation, so two sends never interleave their history. Within a
  * process sends queue in order; across instances a lease on the conversation row (renewed while
- * the reply runs, expiring if the holder dies) makes the others wait their turn.
+ * the reply runs, expiring if the holder dies) makes the others wait their turn: a turn that
+ * finds it taken is retried every 50 ms for up to two minutes.
  */
 @Injectable()
 export class ConversationLeases {
@@ -19,48 +70,35 @@ export class ConversationLeases {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async run<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
+  async run<T>(conversationId: string, work: (lease: Lease) => Promise<T>): Promise<T> {
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
     let done!: () => void;
     const mine = previous.then(() => new Promise<void>((resolve) => (done = resolve)));
     this.queues.set(conversationId, mine);
     await previous;
     try {
-      await this.acquire(conversationId);
-      const renew = setInterval(() => void this.extend(conversationId), RENEW_MS);
-      try {
-        return await work();
-      } finally {
-        clearInterval(renew);
-        await this.dataSource.query('UPDATE conversations SET lease_until = NULL WHERE id = $1', [conversationId]).catch(() => undefined);
+      const started = Date.now();
+      for (;;) {
+        const lease = new Lease(this.dataSource, conversationId);
+        try {
+          return await work(lease);
+        } catch (error) {
+          if (!(error instanceof ConversationBusy)) throw error;
+          if (Date.now() - started > MAX_WAIT_MS) {
+            throw new DomainError(
+              'conflict',
+              'conversation.busy',
+              'Another reply in this conversation is still running; try again shortly',
+            );
+          }
+          await new Promise((r) => setTimeout(r, POLL_MS));
+        } finally {
+          await lease.close();
+        }
       }
     } finally {
       done();
       if (this.queues.get(conversationId) === mine) this.queues.delete(conversationId);
     }
-  }
-
-  private async acquire(id: string): Promise<void> {
-    const started = Date.now();
-    for (;;) {
-      const taken = (await this.dataSource.query(
-        `UPDATE conversations SET lease_until = now() + make_interval(secs => $2)
-          WHERE id = $1 AND (lease_until IS NULL OR lease_until < now()) RETURNING id`,
-        [id, LEASE_SECONDS],
-      )) as [unknown[], number];
-      if (taken[1] > 0) return;
-      const [exists] = (await this.dataSource.query('SELECT 1 FROM conversations WHERE id = $1', [id])) as unknown[];
-      if (!exists) throw notFound('conversation', id);
-      if (Date.now() - started > MAX_WAIT_MS) {
-        throw new DomainError('conflict', 'conversation.busy', 'Another reply in this conversation is still running; try again shortly');
-      }
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  }
-
-  private async extend(id: string): Promise<void> {
-    await this.dataSource
-      .query('UPDATE conversations SET lease_until = now() + make_interval(secs => $2) WHERE id = $1', [id, LEASE_SECONDS])
-      .catch(() => undefined);
   }
 }

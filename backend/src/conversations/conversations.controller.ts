@@ -1,19 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Roles } from '../auth/roles.decorator.js';
 import type { Actor } from '../common/actor.js';
 import { IdParam } from '../common/id-param.js';
 import { toProblem } from '../common/problem.filter.js';
-import { ChatExchange } from './chat-exchange.service.js';
+import { ChatExchange, ExchangeFailed } from './chat-exchange.service.js';
 import { ConversationsService } from './conversations.service.js';
 import {
   ConversationListQuery,
@@ -86,7 +78,10 @@ export class ConversationsController {
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiCreatedResponse({ type: ExchangeResponse })
-  @ApiAcceptedResponse({ description: 'text/event-stream of the reply (with Accept: text/event-stream)' })
+  @ApiOkResponse({
+    description:
+      'With Accept: text/event-stream: the reply as Server-Sent Events (an `error` event carries the stored failed or cancelled reply as `assistant_message`)',
+  })
   async sendMessage(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
@@ -119,7 +114,8 @@ export class ConversationsController {
       sse.send('assistant_message', result.assistant_message);
     } catch (error) {
       const { headers: _ignored, ...problem } = toProblem(error);
-      sse.send('error', { ...problem, instance: reply.request.url, request_id: String(reply.request.id) });
+      const stored = error instanceof ExchangeFailed ? { assistant_message: error.assistantMessage } : {};
+      sse.send('error', { ...problem, ...stored, instance: reply.request.url, request_id: String(reply.request.id) });
     } finally {
       sse.end();
     }

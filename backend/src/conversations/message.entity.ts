@@ -29,6 +29,8 @@ export interface CostSnapshot {
   output_usd: string;
   total_usd: string;
   currency: 'USD';
+  /** True when the tokens were counted by Switchboard (a cut reply the upstream never totalled). */
+  estimated?: boolean;
 }
 
 const decimal = { to: (v: string | null) => v, from: (v: string | null) => v };

@@ -135,7 +135,8 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
         daily.set(id, row);
       }
       row.requests++;
-      if (e.statusCode >= 400) row.errors++;
+      // A client that hangs up (499) is not a failure of the model or of Switchboard.
+      if (e.statusCode >= 400 && e.statusCode !== 499) row.errors++;
       row.input += e.inputTokens;
       row.output += e.outputTokens;
       row.cost.push(e.costUsd);

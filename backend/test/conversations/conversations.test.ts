@@ -204,6 +204,10 @@ describe('conversations', () => {
       }
       expect(assistant.status).toBe('cancelled');
       expect(assistant.content.length).toBeGreaterThan(0);
+      // What was generated is still counted (estimated with a tokenizer), and flagged as such.
+      expect(assistant.output_tokens).toBeGreaterThan(0);
+      expect(assistant.input_tokens).toBeGreaterThan(0);
+      expect(assistant.cost.estimated).toBe(true);
       expect(fakeReply('a long answer please, with many words to stream slowly').startsWith(assistant.content)).toBe(true);
     });
 
@@ -216,6 +220,7 @@ describe('conversations', () => {
       expect(events[0].event).toBe('user_message');
       expect(events.at(-1)!.event).toBe('error');
       expect(events.at(-1)!.data).toMatchObject({ status: expect.any(Number), code: expect.stringMatching(/^upstream\./) });
+      expect(events.at(-1)!.data.assistant_message).toMatchObject({ role: 'assistant', status: 'failed' });
       const [user, assistant] = await lastTwo(conversation.id);
       expect(user.content).toBe('garbled stream');
       expect(assistant.status).toBe('failed');

@@ -93,6 +93,8 @@ export class CostDto {
   @ApiProperty({ example: '0.00012' }) output_usd!: string;
   @ApiProperty({ example: '0.000165' }) total_usd!: string;
   @ApiProperty({ enum: ['USD'] }) currency!: 'USD';
+  @ApiPropertyOptional({ description: 'Tokens counted by Switchboard because the reply was cut before the upstream totalled them' })
+  estimated?: boolean;
 }
 
 export class ModelSnapshotDto {
