@@ -11,7 +11,7 @@ import { RegistryCache, type RegistrySnapshot } from '../registry/registry-cache
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import type { ChatMessage, TokenUsage } from '../upstream/upstream.types.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
-import { toMessageResponse } from './conversation.mapper.js';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toMessageResponse } from './conversation.mapper.js';
 import { Conversation } from './conversation.entity.js';
 import { ConversationLeases, LEASE_SECONDS, type Lease } from './conversation-leases.js';
 import { ConversationsService } from './conversations.service.js';
@@ -23,9 +23,6 @@ import { countTokens } from 'gpt-tokenizer';
 import { buildPrompt, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT } from './prompt-builder.js';
 
 export const DEFAULT_TITLE = 'New conversation';
-/** The conversation row under its entity's property names (what a turn reads of it). */
-const CONVERSATION_COLUMNS = `id, owner_id AS "ownerId", knowledge_base_id AS "knowledgeBaseId", model_id AS "modelId", title,
-  system_prompt AS "systemPrompt", message_count AS "messageCount"`;
 const FLUSH_PARTIAL_MS = 1_000;
 /** Room the retrieved passages may take, as a share of the input budget. */
 const CONTEXT_SHARE = 0.5;
@@ -191,16 +188,14 @@ export class ChatExchange {
       if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
       const route = routeModel(snapshot, requested);
       const seq = conversation.messageCount + 1;
-      const user = manager.create(Message, { conversationId: id, seq, role: 'user', content, status: 'complete', completedAt: new Date() });
-      const assistant = manager.create(Message, {
-        conversationId: id,
-        seq: seq + 1,
-        role: 'assistant',
-        content: '',
-        status: 'streaming',
-        modelSnapshot: snapshotOf(route.model, snapshot),
-      });
-      await manager.save([user, assistant]);
+      const [user, assistant] = (
+        (await manager.query(
+          `INSERT INTO messages (conversation_id, seq, role, content, status, completed_at, model_snapshot)
+           VALUES ($1, $2, 'user', $3, 'complete', $4, NULL), ($1, $2 + 1, 'assistant', '', 'streaming', NULL, $5::jsonb)
+           RETURNING ${MESSAGE_COLUMNS}`,
+          [id, seq, content, new Date(), JSON.stringify(snapshotOf(route.model, snapshot))],
+        )) as Message[]
+      ).sort((a, b) => a.seq - b.seq);
       const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
       await manager.query(
         'UPDATE conversations SET message_count = $2, title = $3, updated_at = $4, lease_until = now() + make_interval(secs => $5) WHERE id = $1',
@@ -278,7 +273,24 @@ export class ChatExchange {
       completedAt: new Date(),
     };
     await this.dataSource.transaction(async (manager) => {
-      await manager.update(Message, { id: assistant.id }, changes);
+      await manager.query(
+        `UPDATE messages SET content = $2, status = $3, sources = $4::jsonb, error = $5::jsonb, input_tokens = $6, output_tokens = $7,
+                cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12 WHERE id = $1`,
+        [
+          assistant.id,
+          changes.content,
+          changes.status,
+          JSON.stringify(changes.sources),
+          changes.error === null ? null : JSON.stringify(changes.error),
+          changes.inputTokens,
+          changes.outputTokens,
+          JSON.stringify(changes.cost),
+          changes.costUsd,
+          changes.latencyMs,
+          changes.ttftMs,
+          changes.completedAt,
+        ],
+      );
       await manager.query(
         `UPDATE conversations SET input_tokens = input_tokens + $2, output_tokens = output_tokens + $3, cost_usd = cost_usd + $4::numeric,
                 updated_at = now(), lease_until = NULL WHERE id = $1`,

@@ -77,18 +77,20 @@ export class ConversationsController {
       'the reply is stored whole or partial (status complete, failed or cancelled) whatever happens.',
   })
   @ApiProduces('application/json', 'text/event-stream')
-  @ApiCreatedResponse({ type: ExchangeResponse })
-  @ApiOkResponse({
+  @ApiCreatedResponse({
+    type: ExchangeResponse,
     description:
-      'With Accept: text/event-stream: the reply as Server-Sent Events (an `error` event carries the stored failed or cancelled reply as `assistant_message`)',
+      'application/json: both stored messages. text/event-stream: the reply as Server-Sent Events, also 201 (an `error` event carries the stored failed or cancelled reply as `assistant_message`)',
   })
   async sendMessage(
     @CurrentActor() actor: Actor,
     @IdParam() id: string,
     @Body() body: SendMessageRequest,
     @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ExchangeResponse | void> {
+    // Not passthrough: a streamed reply is hijacked, and Nest sending after that would cost an
+    // FST_ERR_REP_ALREADY_SENT error (stack trace and all) per request. JSON replies are sent here.
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.exchange.admit(actor);
     if (accept?.includes('text/event-stream')) return this.stream(actor, id, body.content, reply);
     const closed = new AbortController();
@@ -96,14 +98,15 @@ export class ConversationsController {
       if (!reply.raw.writableFinished) closed.abort(new Error('client closed the connection'));
     });
     const result = await this.exchange.send(actor, id, body.content, { streaming: false, signal: closed.signal });
-    void reply.status(201).headers(result.headers);
-    return { user_message: result.user_message, assistant_message: result.assistant_message };
+    const answer: ExchangeResponse = { user_message: result.user_message, assistant_message: result.assistant_message };
+    await reply.status(201).headers(result.headers).send(answer);
   }
 
   /** Problems found before anything is stored (404, 410) are plain problem+json; later ones are `error` events. */
   private async stream(actor: Actor, id: string, content: string, reply: FastifyReply): Promise<void> {
     const headers = await this.exchange.preflight(actor, id);
-    const sse = new SseStream(reply, headers);
+    // 201 like the JSON answer: the messages are created either way.
+    const sse = new SseStream(reply, headers, 201);
     try {
       const result = await this.exchange.send(actor, id, content, {
         streaming: true,

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { DependentsService } from '../models/dependents.service.js';
 import { assertSelectable } from '../models/model-routing.js';
 import { RegistryCache } from '../registry/registry-cache.js';
-import { toConversationResponse, toMessageResponse } from './conversation.mapper.js';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toConversationResponse, toMessageResponse } from './conversation.mapper.js';
 import { Conversation } from './conversation.entity.js';
 import type {
   ConversationListQuery,
@@ -22,10 +22,6 @@ import { KnowledgeSeam } from './knowledge-seam.js';
 import type { Message } from './message.entity.js';
 
 const MAX_LIMIT = 100;
-/** A message row under its entity's property names (pg parses jsonb, timestamptz and integers; numeric stays a string). */
-const MESSAGE_COLUMNS = `id, conversation_id AS "conversationId", seq, role, content, status, sources, error,
-  input_tokens AS "inputTokens", output_tokens AS "outputTokens", cost, cost_usd AS "costUsd", latency_ms AS "latencyMs",
-  ttft_ms AS "ttftMs", model_snapshot AS "modelSnapshot", created_at AS "createdAt", completed_at AS "completedAt"`;
 const isCursor = (v: unknown): v is { at: string; id: string } =>
   typeof v === 'object' && v !== null && typeof (v as { at?: unknown }).at === 'string' && typeof (v as { id?: unknown }).id === 'string';
 
@@ -84,20 +80,23 @@ export class ConversationsService implements OnModuleInit {
 
   async list(actor: Actor, query: ConversationListQuery): Promise<ConversationPage> {
     const ownerId = actor.role === 'admin' ? query.owner_id : actor.userId;
-    const qb = this.dataSource.getRepository(Conversation).createQueryBuilder('c');
-    if (ownerId) qb.andWhere('c.owner_id = :ownerId', { ownerId });
-    if (query.knowledge_base_id) qb.andWhere('c.knowledge_base_id = :kb', { kb: query.knowledge_base_id });
+    const where: string[] = ['TRUE'];
+    const params: unknown[] = [];
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql.replace(/\?/g, () => `$${params.push(values.shift())}`));
+    };
+    if (ownerId) add('owner_id = ?', ownerId);
+    if (query.knowledge_base_id) add('knowledge_base_id = ?', query.knowledge_base_id);
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor, isCursor);
       if (!cursor) throw fieldError('cursor', 'cursor is not one this server issued');
-      qb.andWhere('(c.updated_at, c.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
+      add('(updated_at, id) < (?::timestamptz, ?::uuid)', cursor.at, cursor.id);
     }
     const limit = Math.min(query.limit, MAX_LIMIT);
-    const rows = await qb
-      .orderBy('c.updated_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
+    const rows = (await this.dataSource.query(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT ${limit + 1}`,
+      params,
+    )) as Conversation[];
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return {
@@ -148,7 +147,7 @@ export class ConversationsService implements OnModuleInit {
 
   /** The conversation if the actor may see it; anyone else's is indistinguishable from missing. */
   async owned(actor: Actor, id: string, manager = this.dataSource.manager): Promise<Conversation> {
-    const conversation = await manager.findOneBy(Conversation, { id });
+    const [conversation] = (await manager.query(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`, [id])) as Conversation[];
     if (!conversation || (actor.role !== 'admin' && conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
     return conversation;
   }

@@ -14,10 +14,11 @@ export class SseStream {
   constructor(
     private readonly reply: FastifyReply,
     headers: Record<string, string> = {},
+    status = 200,
   ) {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, {
+    res.writeHead(status, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',

@@ -136,7 +136,7 @@ describe('conversations', () => {
     const { status, headers, events } = await readSse(base, `/api/v1/conversations/${conversation.id}/messages`, member.token, {
       content: 'stream this please',
     });
-    expect(status).toBe(200);
+    expect(status).toBe(201);
     expect(headers['content-type']).toMatch(/^text\/event-stream/);
     const names = events.map((e) => e.event);
     expect(names[0]).toBe('user_message');
