@@ -73,16 +73,18 @@ export class GatewayController {
   async createChatCompletion(
     @CurrentActor() actor: Actor,
     @RawBody() body: unknown,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<object | void> {
+    // Not passthrough: a streamed reply is hijacked, and Nest sending after that would cost an
+    // FST_ERR_REP_ALREADY_SENT error (stack trace and all) per request. Whole replies are sent here.
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const input = parseChatCompletion(body);
     await this.gateway.admit(actor);
     const route = await this.gateway.route(input.model, ['generation', 'ner']);
     const signal = closeSignal(reply);
     if (!input.stream) {
       const result = await this.gateway.complete({ actor, signal }, route, input);
-      void reply.headers(route.headers);
-      return result;
+      await reply.headers(route.headers).send(result);
+      return;
     }
     const events = this.gateway.stream({ actor, signal }, route, input)[Symbol.asyncIterator]();
     // Open the upstream stream before answering, so a refusal is still a plain JSON error.
@@ -96,8 +98,10 @@ export class GatewayController {
       'x-request-id': String(reply.request.id),
       ...route.headers,
     });
+    // A batch (the events one upstream read completed) leaves in one write.
+    const frames = (payloads: string[]) => payloads.map((data) => `data: ${data}\n\n`).join('');
     try {
-      for (let next = first; !next.done; next = await events.next()) res.write(`data: ${next.value}\n\n`);
+      for (let next = first; !next.done; next = await events.next()) res.write(frames(next.value));
       res.write('data: [DONE]\n\n');
     } catch (error) {
       if (!signal.aborted) res.write(`data: ${JSON.stringify(toOpenAiError(error).body)}\n\n`);

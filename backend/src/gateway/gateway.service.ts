@@ -88,12 +88,15 @@ export class GatewayService {
     }
   }
 
-  /** Chat completion chunks in OpenAI's streaming format, serialised; `[DONE]` is the caller's to write. */
-  stream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string> {
+  /**
+   * Chat completion chunks in OpenAI's streaming format, serialised, in batches that arrived
+   * together (passed-through streams) or one by one (translated ones); `[DONE]` is the caller's to write.
+   */
+  stream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string[]> {
     return this.relayable(route) ? this.relayStream(call, route, input) : this.translatedStream(call, route, input);
   }
 
-  private async *translatedStream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string> {
+  private async *translatedStream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string[]> {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = route.model.displayName;
@@ -115,15 +118,15 @@ export class GatewayService {
       }) as AsyncIterable<ChatStreamEvent>) {
         if (event.type === 'done') {
           usage = event.usage;
-          yield JSON.stringify(chunk({}, finishReason(event.finishReason)));
+          yield [JSON.stringify(chunk({}, finishReason(event.finishReason)))];
           break;
         }
         ttft ??= performance.now() - started;
-        yield JSON.stringify(chunk(first ? { role: 'assistant', content: event.text } : { content: event.text }, null));
+        yield [JSON.stringify(chunk(first ? { role: 'assistant', content: event.text } : { content: event.text }, null))];
         first = false;
       }
       if (input.includeUsage)
-        yield JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(usage) });
+        yield [JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(usage) })];
       this.record(call, route, started, 200, null, usage, ttft);
     } catch (error) {
       this.recordFailure(call, route, started, error, ttft);
@@ -210,7 +213,7 @@ export class GatewayService {
     return answer;
   }
 
-  private async *relayStream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string> {
+  private async *relayStream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string[]> {
     const started = performance.now();
     let ttft: number | null = null;
     try {
@@ -220,9 +223,9 @@ export class GatewayService {
       });
       try {
         const stream = relayEvents(relayed.body, { from: route.model.modelId, to: route.model.displayName }, input.includeUsage);
-        for await (const data of stream.events) {
+        for await (const batch of stream.events) {
           ttft ??= performance.now() - started;
-          yield data;
+          yield batch;
         }
         const usage = stream.usage();
         void relayed.record(usage.inputTokens + usage.outputTokens);

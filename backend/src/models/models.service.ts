@@ -12,13 +12,7 @@ import { kindSpec } from '../providers/provider-kinds.js';
 import { Provider } from '../providers/provider.entity.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { describeBlockers, DependentsService } from './dependents.service.js';
-import type {
-  BulkModelsRequest,
-  CreateModelRequest,
-  DependentsResponse,
-  ModelResponse,
-  UpdateModelRequest,
-} from './dto/model.dto.js';
+import type { BulkModelsRequest, CreateModelRequest, DependentsResponse, ModelResponse, UpdateModelRequest } from './dto/model.dto.js';
 import { changeStatus, defaultRequired, electDefault, lockModels, lockTypes, moveDefault, type DefaultMove } from './model-lifecycle.js';
 import { auditedModel, toModelResponse } from './model.mapper.js';
 import { Model } from './model.entity.js';
