@@ -8,7 +8,7 @@ const MIGRATION_LOCK = 7_301_990_002;
 
 /** Fails fast, with the host but never the password, when the server cannot be reached. */
 export async function assertReachable(url: string, variable: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   client.on('error', () => undefined);
   try {
     await client.connect();

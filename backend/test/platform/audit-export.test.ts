@@ -31,7 +31,7 @@ function download(url: string, token: string): Promise<Download> {
     const baseHeap = liveHeap();
     const started = performance.now();
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, liveHeap() - baseHeap)), 250);
+    const sampler = setInterval(() => (peak = Math.max(peak, liveHeap() - baseHeap)), 1000);
     get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
       let firstByteMs = -1;
       let bytes = 0;
