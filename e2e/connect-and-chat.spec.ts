@@ -265,7 +265,10 @@ test('playground: deltas arrive before the final message; Stop keeps the partial
   await expect(lastReply().getByTestId('message-content')).not.toContainText('word40');
 });
 
-/** A small client for setting up what has no page yet (knowledge bases), as the admin. */
+/**
+ * A small client, as the admin, for setting up what this flow does not test through the console
+ * (knowledge bases have their own flow in knowledge-bases.spec.ts).
+ */
 async function adminApi(baseURL: string) {
   const login = await fetch(`${baseURL}/api/v1/auth/login`, {
     method: 'POST',

@@ -2,14 +2,13 @@ import type { AccountRole } from './accounts.js';
 
 /**
  * What each role should find in the side nav, in order, with each page's heading (the brief's
- * table) and the element that shows the page has loaded its content (`empty-state` on pages that
- * are still placeholders; the knowledge bases page is one).
+ * table) and the element that shows the page has loaded its content.
  */
 export const AREAS_BY_ROLE: Record<AccountRole, { id: string; path: string; heading: string; content: string }[]> = {
   admin: [
     { id: 'providers', path: '/providers', heading: 'Providers', content: 'provider-list-table' },
     { id: 'models', path: '/models', heading: 'Models', content: 'model-list-table' },
-    { id: 'knowledge-bases', path: '/knowledge-bases', heading: 'Knowledge bases', content: 'empty-state' },
+    { id: 'knowledge-bases', path: '/knowledge-bases', heading: 'Knowledge bases', content: 'knowledge-base-list' },
     { id: 'playground', path: '/playground', heading: 'Playground', content: 'chat-panel' },
     { id: 'usage', path: '/usage', heading: 'Usage', content: 'usage-filters' },
     { id: 'audit', path: '/audit', heading: 'Audit log', content: 'audit-event-list' },
@@ -25,7 +24,7 @@ export const AREAS_BY_ROLE: Record<AccountRole, { id: string; path: string; head
   ],
   member: [
     { id: 'models', path: '/models', heading: 'Models', content: 'model-list-table' },
-    { id: 'knowledge-bases', path: '/knowledge-bases', heading: 'Knowledge bases', content: 'empty-state' },
+    { id: 'knowledge-bases', path: '/knowledge-bases', heading: 'Knowledge bases', content: 'knowledge-base-list' },
     { id: 'playground', path: '/playground', heading: 'Playground', content: 'chat-panel' },
     { id: 'access', path: '/access', heading: 'API keys', content: 'api-keys-panel' },
   ],

@@ -1,4 +1,4 @@
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { provideHttpClient, withInterceptors, withXhr } from '@angular/common/http';
 import {
   ApplicationConfig,
   inject,
@@ -16,7 +16,8 @@ export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
     provideZonelessChangeDetection(),
-    provideHttpClient(withInterceptors([authInterceptor])),
+    // XHR, not fetch: only XHR reports upload progress (documents of knowledge bases, core/http/upload.ts).
+    provideHttpClient(withInterceptors([authInterceptor]), withXhr()),
     provideRouter(routes, withComponentInputBinding()),
     { provide: TitleStrategy, useClass: PageTitleStrategy },
     // Resume this tab's session before the first navigation, so guards know who is signed in.

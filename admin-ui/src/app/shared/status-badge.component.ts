@@ -15,11 +15,13 @@ const TONE_BY_STATUS: Record<string, BadgeTone> = {
   error: 'error',
 };
 
-/** A small coloured pill for a status word; the tone follows the word unless given. */
+/** A small coloured pill for a status word; the tone follows the word unless given, the text too. */
 @Component({
   selector: 'sb-status-badge',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<span class="badge" [class]="'badge tone-' + resolvedTone()"><span class="dot" aria-hidden="true"></span>{{ label() }}</span>`,
+  template: `<span class="badge" [class]="'badge tone-' + resolvedTone()" [class.word]="!text()"
+    ><span class="dot" aria-hidden="true"></span>{{ label() }}</span
+  >`,
   styles: `
     .badge {
       display: inline-flex;
@@ -29,6 +31,9 @@ const TONE_BY_STATUS: Record<string, BadgeTone> = {
       border-radius: 999px;
       font: var(--mat-sys-label-medium);
       white-space: nowrap;
+    }
+    /* A status word ("deprecated") is capitalised; a given text is shown as written. */
+    .word {
       text-transform: capitalize;
     }
     .dot {

@@ -1,6 +1,6 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { aProblem } from '../../../testing/session-fixtures';
-import { fieldErrors, hasFieldErrorCode, problemItems, problemMessage } from './problem';
+import { fieldErrors, hasFieldErrorCode, problemDependents, problemItems, problemMessage, problemNumber } from './problem';
 
 describe('problem details', () => {
   it('reads a problem document sent as text (responseType text: deletes, exports)', () => {
@@ -32,6 +32,29 @@ describe('problem details', () => {
       error: { ...aProblem(400, 'refused'), items: [{ id: 'm-1', reason: 'default' }, { nope: true }] },
     });
     expect(problemItems(bulk)).toEqual([{ id: 'm-1', reason: 'default' }]);
+  });
+
+  it('reads the dependents of a refused delete and the limit of a refused upload, when they are there', () => {
+    const refused = new HttpErrorResponse({
+      status: 409,
+      error: { ...aProblem(409, 'Cannot delete'), dependents: { knowledge_bases: [{ id: 'kb-1', name: 'Support' }], conversations: [] } },
+    });
+    expect(problemDependents(refused)).toEqual({
+      knowledge_bases: [{ id: 'kb-1', name: 'Support' }],
+      conversations: [],
+      successor_of: [],
+      default_for: [],
+      models: [],
+      blocks_delete: true,
+    });
+    expect(
+      problemDependents(new HttpErrorResponse({ status: 409, error: { ...aProblem(409, 'x'), dependents: { knowledge_bases: 'no' } } })),
+    ).toBeNull();
+    expect(problemDependents(new HttpErrorResponse({ status: 409, error: aProblem(409, 'x') }))).toBeNull();
+    expect(problemNumber(new HttpErrorResponse({ status: 413, error: { ...aProblem(413, 'big'), max_bytes: 1024 } }), 'max_bytes')).toBe(
+      1024,
+    );
+    expect(problemNumber(new HttpErrorResponse({ status: 413, error: aProblem(413, 'big') }), 'max_bytes')).toBeNull();
   });
 
   it('says when the server cannot be reached', () => {

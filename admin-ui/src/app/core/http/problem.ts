@@ -1,5 +1,5 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import type { ProblemResponse } from '../../api/models';
+import type { DependentsResponse, ProblemResponse } from '../../api/models';
 
 /**
  * The HTTP error behind `error`: resources wrap what their loader threw (an HttpErrorResponse is
@@ -73,4 +73,31 @@ export function problemItems(error: unknown): { id: string; reason: string }[] {
     (item): item is { id: string; reason: string } =>
       typeof item === 'object' && item !== null && typeof item.id === 'string' && typeof item.reason === 'string',
   );
+}
+
+/**
+ * What blocked a delete or a deprecation (409 `model.in_use` carries `dependents`). Like `items`,
+ * this extension member is not declared in the OpenAPI document, so it is checked before use.
+ */
+export function problemDependents(error: unknown): DependentsResponse | null {
+  const dependents = (asProblem(error) as { dependents?: unknown } | null)?.dependents;
+  if (!dependents || typeof dependents !== 'object') return null;
+  const lists = ['knowledge_bases', 'conversations', 'successor_of', 'default_for', 'models'] as const;
+  const candidate = dependents as Record<string, unknown>;
+  if (!lists.every((name) => candidate[name] === undefined || Array.isArray(candidate[name]))) return null;
+  return {
+    knowledge_bases: [],
+    conversations: [],
+    successor_of: [],
+    default_for: [],
+    models: [],
+    blocks_delete: true,
+    ...(candidate as Partial<DependentsResponse>),
+  };
+}
+
+/** A number-valued extension member of the problem (413 `max_bytes`), or null. */
+export function problemNumber(error: unknown, member: string): number | null {
+  const value = (asProblem(error) as Record<string, unknown> | null)?.[member];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

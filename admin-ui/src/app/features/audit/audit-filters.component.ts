@@ -19,10 +19,13 @@ export const ACTION_SUGGESTIONS = [
   'user.*',
   'api_key.*',
   'setting.updated',
+  'knowledge_base.*',
+  'document.*',
+  'conversation.*',
   'auth.*',
   'auth.login_failed',
 ];
-export const ENTITY_TYPES = ['provider', 'model', 'user', 'api_key', 'setting'];
+export const ENTITY_TYPES = ['provider', 'model', 'knowledge_base', 'document', 'conversation', 'user', 'api_key', 'setting'];
 
 /** `2026-05-01T09:30` in the user's time zone → ISO instant, for the API's from/to. */
 export function localToIso(value: string): string | undefined {

@@ -5,6 +5,7 @@ import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import type { ModelResponse } from '../../api/models';
 import { testing } from '../../../testing/harness';
 import { aModel, aModelPage, KIND_SPECS, noDependents } from '../../../testing/registry-fixtures';
+import { aProblem } from '../../../testing/session-fixtures';
 import { ModelDeleteDialogComponent } from './model-delete-dialog.component';
 import { ModelsService } from './models.service';
 
@@ -72,6 +73,24 @@ describe('ModelDeleteDialogComponent', () => {
       expect(t.text('default-delete-refused')).toContain('llama3.2 is the default generation model. Set another default first'),
     );
     expect(confirmButton().disabled).toBe(true);
+  });
+
+  it('names the knowledge bases of a refused delete (409: bound since the check)', async () => {
+    await open(aModel({ id: 'm-1' }));
+    (await t.request(`${MODELS}/m-1/dependents`)).flush(noDependents());
+    await t.until(() => expect(confirmButton().disabled).toBe(false));
+    await t.click('confirm-delete-button');
+    (await t.request(`${MODELS}/m-1`, 'DELETE')).flush(
+      {
+        ...aProblem(409, 'Cannot delete: in use by knowledge base Support articles'),
+        dependents: noDependents({ knowledge_bases: [{ id: 'kb-1', name: 'Support articles' }], blocks_delete: true }),
+      },
+      { status: 409, statusText: 'Conflict' },
+    );
+    await t.until(() => expect(t.text('delete-model-error')).toContain('Cannot delete: in use by knowledge base Support articles'));
+    const names = [...t.byTestId('dependent-kb-list')!.querySelectorAll('li')].map((li) => li.textContent?.trim());
+    expect(names).toEqual(['Support articles']);
+    expect(closed).toBeUndefined();
   });
 
   it('deletes a model nothing depends on', async () => {

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, resource, signal 
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import type { DependentsResponse, ModelResponse } from '../../api/models';
-import { problemMessage } from '../../core/http/problem';
+import { problemDependents, problemMessage } from '../../core/http/problem';
 import { AlertComponent } from '../../shared/alert.component';
 import { DependentsSummaryComponent } from '../../shared/dependents-summary.component';
 import { loadError } from '../../shared/latest';
@@ -49,7 +49,12 @@ interface DeleteCheck {
         }
       }
       @if (error(); as problem) {
-        <sb-alert data-testid="delete-model-error">{{ problem }}</sb-alert>
+        <sb-alert data-testid="delete-model-error">
+          {{ problem }}
+          @if (refusedBy(); as dependents) {
+            <sb-dependents-summary [dependents]="dependents" />
+          }
+        </sb-alert>
       }
     </mat-dialog-content>
     <mat-dialog-actions align="end">
@@ -85,6 +90,8 @@ export class ModelDeleteDialogComponent {
   protected readonly loadProblem = loadError(this.check);
   protected readonly deleting = signal(false);
   protected readonly error = signal<string | null>(null);
+  /** A refused delete (409): what the API found in the way, e.g. a knowledge base bound since the check. */
+  protected readonly refusedBy = signal<DependentsResponse | null>(null);
 
   protected readonly defaultBlocks = computed(() => this.model.is_default && this.check.hasValue() && this.check.value()!.othersActive > 0);
   protected readonly canDelete = computed(
@@ -94,11 +101,13 @@ export class ModelDeleteDialogComponent {
   protected async confirm(): Promise<void> {
     this.deleting.set(true);
     this.error.set(null);
+    this.refusedBy.set(null);
     try {
       await this.service.remove(this.model.id);
       this.ref.close(true);
     } catch (error) {
       this.error.set(problemMessage(error));
+      this.refusedBy.set(problemDependents(error));
     } finally {
       this.deleting.set(false);
     }

@@ -6,7 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import type { DependentsResponse, ModelResponse } from '../../api/models';
-import { problemItems, problemMessage } from '../../core/http/problem';
+import { problemDependents, problemItems, problemMessage } from '../../core/http/problem';
 import { AlertComponent } from '../../shared/alert.component';
 import { DependentsSummaryComponent } from '../../shared/dependents-summary.component';
 import { loadError } from '../../shared/latest';
@@ -79,6 +79,8 @@ export class ModelDeprecateDialogComponent {
   protected readonly saving = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly refusals = signal<string[]>([]);
+  /** A 409: what the API found in the way (`dependents` of the problem). */
+  protected readonly refusedBy = signal<DependentsResponse | null>(null);
 
   protected readonly check = resource({
     loader: async (): Promise<DeprecationCheck> => {
@@ -107,10 +109,22 @@ export class ModelDeprecateDialogComponent {
     () => this.defaults.length > 0 && !this.successorId() && this.candidates().length > 0,
   );
 
+  /** The API refuses to deprecate a model a knowledge base is bound to (409 `model.in_use`). */
+  protected readonly kbBlocks = computed(() => this.check.hasValue() && this.check.value()!.dependents.knowledge_bases.length > 0);
+
+  protected kbOnly(d: DependentsResponse): DependentsResponse {
+    return { ...NONE, knowledge_bases: d.knowledge_bases, blocks_delete: true };
+  }
+
+  protected withoutKbs(d: DependentsResponse): DependentsResponse {
+    return { ...d, knowledge_bases: [] };
+  }
+
   protected async confirm(): Promise<void> {
     this.saving.set(true);
     this.error.set(null);
     this.refusals.set([]);
+    this.refusedBy.set(null);
     try {
       await this.service.bulk({
         action: 'deprecate',
@@ -124,6 +138,7 @@ export class ModelDeprecateDialogComponent {
       this.error.set(problemMessage(error));
       const names = new Map([...this.models, ...this.candidates()].map((m) => [m.id, m.display_name]));
       this.refusals.set(refusalLines(problemItems(error), names));
+      this.refusedBy.set(problemDependents(error));
     } finally {
       this.saving.set(false);
     }
