@@ -1,7 +1,7 @@
 import { type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { ACCOUNTS } from './support/accounts.js';
 import { fakes } from './support/fakes.js';
 import { expect, expectNoSeriousA11yViolations, saveScreenshot, signIn, test } from './support/fixtures.js';
+import { adminApi } from './support/admin-api.js';
 
 /**
  * From an upstream to a chat, as one admin session against the fake OpenAI: a provider whose
@@ -264,29 +264,6 @@ test('playground: deltas arrive before the final message; Stop keeps the partial
   await expect(lastReply().getByTestId('message-content')).toContainText('This is a fake reply');
   await expect(lastReply().getByTestId('message-content')).not.toContainText('word40');
 });
-
-/**
- * A small client, as the admin, for setting up what this flow does not test through the console
- * (knowledge bases have their own flow in knowledge-bases.spec.ts).
- */
-async function adminApi(baseURL: string) {
-  const login = await fetch(`${baseURL}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: ACCOUNTS.admin.email, password: ACCOUNTS.admin.password }),
-  });
-  const { access_token } = (await login.json()) as { access_token: string };
-  return async <T>(method: string, path: string, body?: BodyInit | object): Promise<T> => {
-    const json = body !== undefined && !(body instanceof FormData);
-    const response = await fetch(`${baseURL}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${access_token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
-      body: json ? JSON.stringify(body) : (body as BodyInit | undefined),
-    });
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
-    return (await response.json()) as T;
-  };
-}
 
 test('playground: a reply grounded on a knowledge base lists its sources as links', async ({ baseURL }) => {
   const api = await adminApi(baseURL!);

@@ -1,8 +1,8 @@
 import { type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { ACCOUNTS } from './support/accounts.js';
 import { fakes } from './support/fakes.js';
 import { expect, expectNoSeriousA11yViolations, saveScreenshot, signIn, test } from './support/fixtures.js';
+import { adminApi } from './support/admin-api.js';
 
 /**
  * A knowledge base end to end, as one admin session against the fake OpenAI: create it from the
@@ -75,26 +75,6 @@ let page: Page;
 let ids: { chat: string; embedding: string; large: string; broken: string };
 /** The knowledge base the flow creates. */
 let kbIdentifier = '';
-
-/** A small admin client for what this flow does not test through the console (its upstream and models). */
-async function adminApi(baseURL: string) {
-  const login = await fetch(`${baseURL}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: ACCOUNTS.admin.email, password: ACCOUNTS.admin.password }),
-  });
-  const { access_token } = (await login.json()) as { access_token: string };
-  return async <T>(method: string, path: string, body?: BodyInit | object): Promise<T> => {
-    const json = body !== undefined && !(body instanceof FormData);
-    const response = await fetch(`${baseURL}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${access_token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
-      body: json ? JSON.stringify(body) : (body as BodyInit | undefined),
-    });
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
-    return (await response.json()) as T;
-  };
-}
 
 test.beforeAll(async ({ browser, baseURL }) => {
   const api = await adminApi(baseURL!);

@@ -10,7 +10,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { DomainError } from './common/domain-error.js';
 import { sendProblem } from './common/problem.filter.js';
+import { toOpenAiError } from './gateway/openai-errors.js';
 import { problem } from './common/problem.js';
 import { createValidationPipe } from './common/validation.js';
 import { MetricsService } from './health/metrics.service.js';
@@ -46,11 +48,14 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     // Router-level refusals (malformed URL, over-long path parameter) come before Nest; answer them as problems too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode ?? 400;
-      sendProblem(
-        request,
-        reply,
-        problem(status, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'malformed_url', error.message),
-      );
+      const found = problem(status, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'malformed_url', error.message);
+      if (request.url.startsWith('/v1/')) {
+        // The OpenAI-compatible routes answer in OpenAI's error shape, even before routing.
+        const openAi = toOpenAiError(new DomainError('bad_request', found.code, found.detail));
+        void reply.status(status).header('x-request-id', String(request.id)).send(openAi.body);
+        return;
+      }
+      sendProblem(request, reply, found);
     },
     genReqId: (req: import('node:http').IncomingMessage) => {
       const given = req.headers['x-request-id'];

@@ -54,6 +54,12 @@ describe('errors are problem+json', () => {
       .set(bearer(t.adminToken));
     expectProblem(res, 414);
     expect(res.body.code).toBe('path_too_long');
+    const openAi = await t
+      .http()
+      .get(`/v1/models/${'x'.repeat(600)}`)
+      .set(bearer(t.adminToken));
+    expect(openAi.status).toBe(414);
+    expect(openAi.body.error).toMatchObject({ code: 'path_too_long', message: expect.any(String) });
   });
 
   it('413 for a body over the limit', async () => {
