@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import { percentiles } from './support.js';
 
@@ -14,6 +14,8 @@ export interface LoadOptions {
   amount?: number;
   /** Fixed request rate for CPU measurements. */
   overallRate?: number;
+  /** A path per request (e.g. spreading requests over conversations); default: the URL's. */
+  path?: () => string;
 }
 
 export interface LoadResult {
@@ -46,6 +48,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       amount: options.amount,
       overallRate: options.overallRate,
       pipelining: 1,
+      ...(options.path && {
+        requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, path: options.path!() }) }],
+      }),
     },
     (error, result) => (error ? fail(error) : finish(result)),
   );
@@ -61,13 +66,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     p99: stats.p99,
     mean: stats.mean,
   };
-}
-
-/** CPU time (user + system, ms) a process and its children have used, from /proc. */
-export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / 100;
 }
 
 /** Starts a TypeScript helper process (Node strips the types) pinned to a CPU, waiting for its first stdout line. */
@@ -99,5 +97,92 @@ export async function startScript(
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));
     },
+  };
+}
+
+export interface StreamLoadOptions {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  /** Seconds. */
+  duration: number;
+  /** Fixed overall request rate (requests/s), for CPU measurements. */
+  rate?: number;
+}
+
+export interface StreamLoadResult extends LoadResult {
+  /** Time to the first body chunk, per response. */
+  ttfc50: number;
+  ttfc99: number;
+}
+
+/**
+ * Streamed chat completions over kept-alive connections: per response, the time to the first
+ * body chunk and to the end. A response counts as an error unless it is a 200 whose body ends
+ * with `data: [DONE]` (autocannon cannot time first chunks, hence this small client).
+ */
+export async function streamLoad(options: StreamLoadOptions): Promise<StreamLoadResult> {
+  const target = new URL(options.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const headers = { 'content-type': 'application/json', accept: 'text/event-stream', ...options.headers };
+  const totals: number[] = [];
+  const firsts: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const began = performance.now();
+  const deadline = began + options.duration * 1000;
+  let slot = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const started = performance.now();
+      let first = 0;
+      let tail = '';
+      const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers, agent }, (res) => {
+        res.on('data', (chunk: Buffer) => {
+          first ||= performance.now() - started;
+          tail = (tail + chunk.toString('latin1')).slice(-64);
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200) non2xx++;
+          else if (!tail.trimEnd().endsWith('data: [DONE]')) errors++;
+          else {
+            totals.push(performance.now() - started);
+            firsts.push(first);
+          }
+          resolve();
+        });
+        res.on('error', () => (errors++, resolve()));
+      });
+      req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+      req.on('error', () => (errors++, resolve()));
+      req.end(options.body);
+    });
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < deadline) {
+        if (options.rate) {
+          const due = began + (slot++ * 1000) / options.rate;
+          if (due >= deadline) break;
+          if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+        }
+        await one();
+      }
+    }),
+  );
+  agent.destroy();
+  const elapsed = (performance.now() - began) / 1000;
+  const total = percentiles(totals);
+  const first = percentiles(firsts);
+  return {
+    requests: totals.length + errors + non2xx,
+    errors,
+    non2xx,
+    rps: totals.length / elapsed,
+    p50: total.p50,
+    p99: total.p99,
+    mean: total.mean,
+    ttfc50: first.p50,
+    ttfc99: first.p99,
   };
 }

@@ -18,8 +18,9 @@ registerHooks({
 });
 
 const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
-  registry: () => import('./registry.bench.js'),
   gateway: () => import('./gateway.bench.js'),
+  history: () => import('./history.bench.js'),
+  startup: () => import('./startup.bench.js'),
   knowledge: () => import('./knowledge.bench.js'),
 };
 

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem, userInfo } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -23,24 +23,42 @@ export interface ServerProcess {
   dataDir: string;
   pgPort: number;
   child: ChildProcess;
+  /** Milliseconds from spawning the process to the first 200 from /health/ready. */
+  readyMs: number;
+  /** Stops the server; its data folder is removed unless `keepData` was given. */
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** An existing data folder (warm start); default: a fresh one. */
+  dataDir?: string;
+  /** Leave the data folder in place on stop (the caller removes it). */
+  keepData?: boolean;
+}
+
 /** Starts the built server as `npm start` would, on a fresh data folder (embedded PostgreSQL). */
-export async function startServerProcess(env: Record<string, string> = {}, cpu?: number, nodeArgs: string[] = []): Promise<ServerProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  cpu?: number,
+  nodeArgs: string[] = [],
+  options: StartOptions = {},
+): Promise<ServerProcess> {
+  // BENCH_SERVER_ROOT runs another checkout's build (before/after comparisons). Others may rebuild
+  // dist/ in this tree (Nest empties it first): wait for the entry point.
+  const main = join(process.env.BENCH_SERVER_ROOT ?? ROOT, 'dist/api/backend/src/main.js');
+  for (let waited = 0; !existsSync(main); waited += 500) {
+    if (waited > 120_000) throw new Error(`${main} missing: run npm run build:api`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-bench-'));
   if (userInfo().uid === 0) chmodSync(dataDir, 0o711);
   const port = await freePort();
   const pgPort = await freePort();
   const command = cpu === undefined ? 'node' : 'taskset';
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [
-    ...(cpu === undefined ? [] : ['-c', String(cpu), 'node']),
-    ...nodeArgs,
-    ...extra,
-    join(ROOT, 'dist/api/backend/src/main.js'),
-  ];
+  const args = [...(cpu === undefined ? [] : ['-c', String(cpu), 'node']), ...nodeArgs, ...extra, main];
+  const spawned = performance.now();
   const child = spawn(command, args, {
     env: {
       ...process.env,
@@ -56,8 +74,10 @@ export async function startServerProcess(env: Record<string, string> = {}, cpu?:
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  // The tail of what it printed, for the error if it fails to start.
+  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-20_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
@@ -68,18 +88,25 @@ export async function startServerProcess(env: Record<string, string> = {}, cpu?:
     } catch {
       // not listening yet
     }
-    if (Date.now() - started > 60_000) throw new Error(`server not ready in 60 s: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() - started > 60_000) {
+      child.kill('SIGINT');
+      throw new Error(`server not ready in 60 s: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
+  const readyMs = performance.now() - spawned;
   return {
     url,
     dataDir,
     pgPort,
     child,
+    readyMs,
     stop: async () => {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGINT');
+        await new Promise((r) => child.once('exit', r));
+      }
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -167,6 +194,42 @@ export function machine(): string {
   return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
 }
 
+/** The 1-minute load average, as `uptime` shows it (other engineers' test runs share this machine). */
+export const load1 = () => loadavg()[0].toFixed(2);
+
+/**
+ * Waits (up to `maxSeconds`) for the machine to be quiet enough to measure: other engineers' test
+ * runs share these 2 cores. Returns the 1-minute load average when it stopped waiting.
+ */
+export async function waitForQuiet(maxSeconds = 60, threshold = 1.5): Promise<string> {
+  const until = Date.now() + maxSeconds * 1000;
+  while (loadavg()[0] > threshold && Date.now() < until) {
+    process.stdout.write(`load average ${load1()} > ${threshold}: waiting for a quieter machine…\n`);
+    await new Promise((r) => setTimeout(r, 5_000));
+  }
+  return load1();
+}
+
+/** A Markdown table. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** The median of each numeric field over repeated rounds. */
+export function medianOf<T extends object>(rounds: T[]): T {
+  const out = {} as Record<string, unknown>;
+  for (const key of Object.keys(rounds[0]) as (keyof T & string)[]) {
+    const values = rounds.map((r) => r[key]);
+    if (typeof values[0] !== 'number') {
+      out[key] = values[0];
+      continue;
+    }
+    const sorted = (values as number[]).slice().sort((a, b) => a - b);
+    out[key] = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  }
+  return out as T;
+}
+
 export const ms = (v: number) => v.toFixed(2);
 
 /** Replaces this bench's section of bench/RESULTS.md, keeping the others. */
@@ -184,4 +247,6 @@ export function writeSection(name: string, markdown: string): void {
   const pattern = new RegExp(`${begin}[\\s\\S]*?${end}`);
   text = pattern.test(text) ? text.replace(pattern, block) : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
+  // Aligned tables, as the repository's format check wants them.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', file], { stdio: 'ignore' });
 }
