@@ -43,6 +43,24 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(ring()).open(sealedWithOld.ciphertext, 'p')).toThrow(/no key with id/);
   });
 
+  it('reloads its keys once when a ciphertext names an unknown key id, then fails clearly', () => {
+    const old = key();
+    const fresh = key();
+    const box = new SecretBox(ring(old));
+    let reloads = 0;
+    box.reloadOnUnknownKey(() => {
+      reloads++;
+      return ring(fresh, [old]);
+    });
+    const sealedElsewhere = new SecretBox(ring(fresh)).seal('secret', 'p');
+    expect(box.open(sealedElsewhere.ciphertext, 'p')).toBe('secret');
+    expect(box.currentKid).toBe(fresh.kid);
+    expect(reloads).toBe(1);
+    const unknown = new SecretBox(ring()).seal('secret', 'p');
+    expect(() => box.open(unknown.ciphertext, 'p')).toThrow(/even after reloading the keys/);
+    expect(reloads).toBe(2);
+  });
+
   it('accepts 32-byte keys as base64 or hex and refuses anything else', () => {
     const bytes = randomBytes(32);
     expect(parseSecretKey(bytes.toString('base64'), 'K').key.equals(bytes)).toBe(true);

@@ -15,7 +15,17 @@ const VERSION = 'v1';
  * row does not decrypt. Format: `v1.<kid>.<iv>.<ciphertext>.<tag>`, base64url parts.
  */
 export class SecretBox {
+  private reloader?: () => SecretKeyring;
+
   constructor(private keyring: SecretKeyring) {}
+
+  /**
+   * How to read the keys again when a ciphertext names a key id this instance does not have: a
+   * rotation elsewhere may have re-encrypted under a new key before this instance heard of it.
+   */
+  reloadOnUnknownKey(reloader: () => SecretKeyring): void {
+    this.reloader = reloader;
+  }
 
   /** Swaps in a reloaded keyring (a rotation added a key); existing ciphertexts stay readable. */
   replaceKeyring(keyring: SecretKeyring): void {
@@ -61,9 +71,23 @@ export class SecretBox {
   }
 
   private keyFor(kid: string): SecretKey {
-    const key = this.allKeys().find((k) => k.kid === kid);
-    if (!key) throw new SecretDecryptionError(`no key with id ${kid} is configured`);
-    return key;
+    const known = this.allKeys().find((k) => k.kid === kid);
+    if (known) return known;
+    if (!this.reloader) throw new SecretDecryptionError(`no key with id ${kid} is configured`);
+    // Once, then give up: a key id still unknown after reading the keys again is a real misconfiguration.
+    try {
+      this.keyring = this.reloader();
+    } catch (err) {
+      throw new SecretDecryptionError(`no key with id ${kid} is loaded, and reloading the keys failed: ${(err as Error).message}`);
+    }
+    const reloaded = this.allKeys().find((k) => k.kid === kid);
+    if (!reloaded) {
+      throw new SecretDecryptionError(
+        `no key with id ${kid} is configured, even after reloading the keys (this instance has ${this.currentKid}): ` +
+          'give it the key in SWITCHBOARD_SECRET_KEY or SWITCHBOARD_PREVIOUS_SECRET_KEYS, or the key file it was written with',
+      );
+    }
+    return reloaded;
   }
 
   private allKeys(): SecretKey[] {

@@ -3,6 +3,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { ModelType } from '../providers/provider-kinds.js';
 import type { BulkAction } from './dto/model.dto.js';
 import { Model, type ModelStatus } from './model.entity.js';
+import { successorChainReaches } from './model-rules.js';
 
 const TARGET_STATUS: Record<BulkAction, ModelStatus> = { activate: 'active', deactivate: 'inactive', deprecate: 'deprecated' };
 
@@ -64,6 +65,11 @@ export async function changeStatus(
       refusals.push({
         id: successor.id,
         reason: `the successor ${successor.displayName} must be an active model that is not being changed`,
+      });
+    } else if (await successorChainReaches(manager, successor.id, [...ids])) {
+      refusals.push({
+        id: successor.id,
+        reason: `the successor ${successor.displayName} leads back to a model being deprecated; successor links cannot form a cycle`,
       });
     }
   }

@@ -15,7 +15,10 @@ export async function assertNameFree(manager: EntityManager, name: string, excep
   if (row && row.id !== exceptId) throw nameTaken(name);
 }
 
-/** A successor must be another active model of the same type that does not already point back. */
+/**
+ * A successor must be another active model of the same type whose own chain of successors does not
+ * lead back to this model: successor links never form a cycle, of any length.
+ */
 export async function checkSuccessor(
   manager: EntityManager,
   successorId: string | null,
@@ -32,11 +35,27 @@ export async function checkSuccessor(
         ? `the successor must be a ${type} model, not ${successor.type}`
         : successor.status !== 'active'
           ? `the successor ${successor.displayName} is ${successor.status}; it must be active`
-          : successor.successorId === selfId && selfId
+          : selfId && successor.successorId === selfId
             ? `${successor.displayName} already names this model as its successor`
-            : null;
+            : selfId && (await successorChainReaches(manager, successor.id, [selfId]))
+              ? `${successor.displayName} leads back to this model through its successors; successor links cannot form a cycle`
+              : null;
   if (reason) throw validationFailed([{ field: 'successor_id', message: reason }]);
   return successor;
+}
+
+/** Whether following successor links from `startId` reaches one of `targets` (the start included). */
+export async function successorChainReaches(manager: EntityManager, startId: string, targets: string[]): Promise<boolean> {
+  // UNION (not UNION ALL) stops at a row already seen, so even a corrupt cycle terminates.
+  const rows = (await manager.query(
+    `WITH RECURSIVE chain (id, successor_id) AS (
+       SELECT id, successor_id FROM models WHERE id = $1
+       UNION SELECT m.id, m.successor_id FROM models m JOIN chain c ON m.id = c.successor_id
+     )
+     SELECT 1 FROM chain WHERE id = ANY($2::uuid[]) LIMIT 1`,
+    [startId, targets],
+  )) as unknown[];
+  return rows.length > 0;
 }
 
 /** Prices as stored: exact decimal text, or none. */

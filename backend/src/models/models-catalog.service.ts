@@ -4,6 +4,7 @@ import { pageWindow } from '../common/pagination.js';
 import { RegistryCache, type RegistrySnapshot } from '../registry/registry-cache.js';
 import type { ModelListQuery, ModelPage, ModelResponse } from './dto/model.dto.js';
 import type { Model } from './model.entity.js';
+import { compareNames } from '../common/collation.js';
 
 type Comparator = (a: Model, b: Model) => number;
 
@@ -56,7 +57,7 @@ export class ModelsCatalog {
 }
 
 function comparator(sort: string, snapshot: RegistrySnapshot): Comparator {
-  const byName: Comparator = (a, b) => a.displayName.localeCompare(b.displayName, 'en', { sensitivity: 'base' });
+  const byName: Comparator = (a, b) => compareNames(a.displayName, b.displayName);
   const then =
     (first: Comparator): Comparator =>
     (a, b) =>
@@ -71,7 +72,7 @@ function comparator(sort: string, snapshot: RegistrySnapshot): Comparator {
     case 'status':
       return then((a, b) => a.status.localeCompare(b.status));
     case 'provider':
-      return then((a, b) => snapshot.providers.get(a.providerId)!.name.localeCompare(snapshot.providers.get(b.providerId)!.name));
+      return then((a, b) => compareNames(snapshot.providers.get(a.providerId)!.name, snapshot.providers.get(b.providerId)!.name));
     default:
       return byName;
   }

@@ -73,6 +73,8 @@ export class ModelsService {
         entityId: saved.id,
         changes: diffChanges(undefined, auditedModel(saved)),
       });
+      // The first active model of its type became the default: as visible in the trail as a PUT /default.
+      await this.auditMoves(manager, actor, elected ? [elected] : []);
       return toModelResponse(saved, provider!);
     }, outer);
   }

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { systemActor } from '../common/actor.js';
 import { SecretBox } from '../common/secret-box.js';
-import { loadSecretKeyring } from '../common/secret-keyring.js';
+import { loadSecretKeyring, reloadSecretKeyringSync } from '../common/secret-keyring.js';
 import { AppConfig } from '../config/app-config.js';
 import { NotificationHub } from '../database/notifications.js';
 import { Provider } from './provider.entity.js';
@@ -34,19 +34,30 @@ export class KeyRotationService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // The notice to reload can arrive after the rotation re-encrypted a key this instance must
+    // open; then the box reads the keys itself, on the spot.
+    this.box.reloadOnUnknownKey(() => {
+      const keyring = reloadSecretKeyringSync(this.keyringOptions());
+      this.logger.log(`secret keys reloaded for an unknown key id; current key id ${keyring.current.kid}`);
+      return keyring;
+    });
     this.notifications.on('sb_keys', () => {
       this.reloadKeyring().catch((err: unknown) => this.logger.error(`could not reload the secret keys: ${String(err)}`));
     });
   }
 
   async reloadKeyring(): Promise<void> {
-    const keyring = await loadSecretKeyring({
+    const keyring = await loadSecretKeyring(this.keyringOptions());
+    this.box.replaceKeyring(keyring);
+    this.logger.log(`secret keys reloaded; current key id ${keyring.current.kid}`);
+  }
+
+  private keyringOptions() {
+    return {
       envKey: this.config.SWITCHBOARD_SECRET_KEY,
       previousKeys: this.config.SWITCHBOARD_PREVIOUS_SECRET_KEYS,
       dataDir: this.config.dataDir,
-    });
-    this.box.replaceKeyring(keyring);
-    this.logger.log(`secret keys reloaded; current key id ${keyring.current.kid}`);
+    };
   }
 
   async reencryptAll(): Promise<RotationReport> {

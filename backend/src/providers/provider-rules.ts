@@ -80,6 +80,23 @@ export function sameEndpoint(a: string | null, b: string | null): boolean {
   return norm(a) === norm(b);
 }
 
+/** The api_version to store: the one given, else the kind's default where the kind uses one. */
+export function withDefaultApiVersion(kind: ProviderKind, apiVersion: string | null | undefined): string | null {
+  const spec = kindSpec(kind).api_version;
+  return apiVersion ?? (spec.requirement === 'unused' ? null : spec.default);
+}
+
+/** Keys shorter than this never show their last four: four of a short key is most of it. */
+export const LAST4_MIN_KEY_LENGTH = 12;
+
+/**
+ * The last four characters a response and the audit trail may show; empty for a short key (stored
+ * as '' rather than null: ck_providers_key_parts wants the column set whenever a key is).
+ */
+export function visibleLast4(key: string): string {
+  return key.length >= LAST4_MIN_KEY_LENGTH ? key.slice(-4) : '';
+}
+
 export function effectiveApiBase(kind: ProviderKind, apiBase: string | null): string {
   return apiBase ?? kindSpec(kind).api_base.default ?? '';
 }

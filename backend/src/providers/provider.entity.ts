@@ -57,6 +57,7 @@ export class Provider {
   @Column('text', { nullable: true })
   apiKeyKid!: string | null;
 
+  /** What may be shown of the key: its last four, or '' for a key under 12 characters (see visibleLast4). */
   @Column('text', { nullable: true })
   apiKeyLast4!: string | null;
 

@@ -13,7 +13,7 @@ export function toProviderResponse(p: Provider, modelCount: number, circuitState
     effective_api_base: effectiveApiBase(p.kind, p.apiBase),
     api_version: p.apiVersion,
     has_api_key: p.apiKeyCiphertext !== null,
-    api_key_last4: p.apiKeyLast4,
+    api_key_last4: p.apiKeyLast4 || null,
     config: p.config ?? {},
     limits: { max_concurrency: p.maxConcurrency, rpm: p.rpm, tpm: p.tpm },
     status: p.status,
@@ -27,7 +27,7 @@ export function toProviderResponse(p: Provider, modelCount: number, circuitState
 
 /**
  * What the audit trail records of a provider: the response without volatile members, and the key
- * as `api_key` so the audit masking shows it as `****abcd`.
+ * as `api_key` masked as `****abcd`, or `****` for a key too short to show any of it.
  */
 export function auditedProvider(p: Provider): Record<string, unknown> {
   const {
@@ -40,7 +40,7 @@ export function auditedProvider(p: Provider): Record<string, unknown> {
     api_key_last4: _l,
     ...rest
   } = toProviderResponse(p, 0);
-  return { ...rest, api_key: p.apiKeyLast4 ? `****${p.apiKeyLast4}` : null };
+  return { ...rest, api_key: p.apiKeyCiphertext === null ? null : `****${p.apiKeyLast4 ?? ''}` };
 }
 
 /** A stored connection test as the API shows it (older rows lack the newer members). */

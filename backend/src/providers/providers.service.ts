@@ -15,9 +15,10 @@ import { ModelsService } from '../models/models.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { UpstreamPolicies } from '../upstream/upstream-policies.js';
 import type { CreateProviderRequest, ProviderListQuery, ProviderResponse, UpdateProviderRequest } from './dto/provider.dto.js';
-import { checkAgainstKind, sameEndpoint } from './provider-rules.js';
+import { checkAgainstKind, sameEndpoint, visibleLast4, withDefaultApiVersion } from './provider-rules.js';
 import { auditedProvider, toProviderResponse } from './provider.mapper.js';
 import { Provider, type ProviderConfig } from './provider.entity.js';
+import { compareNames } from '../common/collation.js';
 
 const nameTaken = (name: string) =>
   new DomainError('conflict', 'provider.name_taken', `A provider named ${name} already exists`, {
@@ -48,7 +49,7 @@ export class ProvidersService {
           (!query.status || p.status === query.status) &&
           (!needle || p.name.toLowerCase().includes(needle) || (p.apiBase ?? '').toLowerCase().includes(needle)),
       )
-      .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }))
+      .sort((a, b) => compareNames(a.name, b.name))
       .map((p) => toProviderResponse(p, snapshot.modelCountByProvider.get(p.id) ?? 0, this.policies.circuitState(p.id)));
   }
 
@@ -61,10 +62,11 @@ export class ProvidersService {
 
   async create(actor: Actor, body: CreateProviderRequest, outer?: EntityManager): Promise<ProviderResponse> {
     const config = cleanConfig(body.config);
+    const apiVersion = withDefaultApiVersion(body.kind, body.api_version);
     const errors = checkAgainstKind({
       kind: body.kind,
       apiBase: body.api_base ?? null,
-      apiVersion: body.api_version ?? null,
+      apiVersion,
       hasKey: Boolean(body.api_key),
       config,
       active: (body.status ?? 'active') === 'active',
@@ -78,7 +80,7 @@ export class ProvidersService {
         name: body.name,
         kind: body.kind,
         apiBase: body.api_base ?? null,
-        apiVersion: body.api_version ?? null,
+        apiVersion,
         config,
         maxConcurrency: body.limits?.max_concurrency ?? null,
         rpm: body.limits?.rpm ?? null,
@@ -120,7 +122,7 @@ export class ProvidersService {
       }
       const config = body.config !== undefined ? cleanConfig(body.config) : provider.config;
       const hasKey = keyGiven ? Boolean(body.api_key) : provider.apiKeyCiphertext !== null;
-      const apiVersion = body.api_version !== undefined ? body.api_version : provider.apiVersion;
+      const apiVersion = body.api_version !== undefined ? withDefaultApiVersion(provider.kind, body.api_version) : provider.apiVersion;
       const active = (body.status ?? provider.status) === 'active';
       const errors = checkAgainstKind({ kind: provider.kind, apiBase, apiVersion, hasKey, config, active });
       if (errors.length) throw validationFailed(errors);
@@ -139,12 +141,12 @@ export class ProvidersService {
       if (endpointChanged) provider.lastTest = null;
       provider.updatedAt = new Date();
       await manager.save(provider);
-      await this.audit.record(manager, actor, {
-        action: 'provider.updated',
-        entityType: 'provider',
-        entityId: id,
-        changes: diffChanges(before, auditedProvider(provider)),
-      });
+      const changes = diffChanges(before, auditedProvider(provider));
+      // A new key with the same mask (a short key, or the same last four) is still a change worth recording.
+      if (keyGiven && provider.apiKeyCiphertext !== null && !changes.api_key) {
+        changes.api_key = { before: before.api_key, after: auditedProvider(provider).api_key };
+      }
+      await this.audit.record(manager, actor, { action: 'provider.updated', entityType: 'provider', entityId: id, changes });
       const [{ n }] = (await manager.query('SELECT count(*)::int AS n FROM models WHERE provider_id = $1', [id])) as { n: number }[];
       return toProviderResponse(provider, n, this.policies.circuitState(id));
     }, outer);
@@ -220,7 +222,7 @@ export class ProvidersService {
   private sealKey(providerId: string, key: string | null): Pick<Provider, 'apiKeyCiphertext' | 'apiKeyKid' | 'apiKeyLast4'> {
     if (!key) return { apiKeyCiphertext: null, apiKeyKid: null, apiKeyLast4: null };
     const sealed = this.box.seal(key, providerId);
-    return { apiKeyCiphertext: sealed.ciphertext, apiKeyKid: sealed.kid, apiKeyLast4: key.slice(-4) };
+    return { apiKeyCiphertext: sealed.ciphertext, apiKeyKid: sealed.kid, apiKeyLast4: visibleLast4(key) };
   }
 
   private async assertNameFree(manager: EntityManager, name: string, exceptId: string | null): Promise<void> {

@@ -8,6 +8,7 @@ import { Model } from '../models/model.entity.js';
 import { ModelsService } from '../models/models.service.js';
 import { KIND_SPECS } from '../providers/provider-kinds.js';
 import { Provider } from '../providers/provider.entity.js';
+import { withDefaultApiVersion } from '../providers/provider-rules.js';
 import { ProvidersService } from '../providers/providers.service.js';
 import type { ImportPlanItem, ImportPlanResponse } from './dto/litellm.dto.js';
 import { type LitellmEntry, parseLitellmYaml, toLitellmYaml } from './litellm-config.js';
@@ -105,7 +106,8 @@ export class LitellmService {
     }
     const fields = [
       ['api_base', provider.apiBase, e.apiBase],
-      ['api_version', provider.apiVersion, e.apiVersion],
+      // A config without api_version means the kind's default, which is what got stored.
+      ['api_version', provider.apiVersion, withDefaultApiVersion(provider.kind, e.apiVersion)],
       ['limits.rpm', provider.rpm, e.rpm],
       ['limits.tpm', provider.tpm, e.tpm],
     ]

@@ -7,6 +7,7 @@ import { Model } from '../models/model.entity.js';
 import { toModelResponse } from '../models/model.mapper.js';
 import { MODEL_TYPES, type ModelType } from '../providers/provider-kinds.js';
 import { Provider } from '../providers/provider.entity.js';
+import { compareNames } from '../common/collation.js';
 
 /** The whole catalogue in memory: ten thousand models is a few megabytes and a ~50 ms load. */
 export interface RegistrySnapshot {
@@ -78,7 +79,7 @@ function buildSnapshot(providers: Provider[], models: Model[]): RegistrySnapshot
     if (m.isDefault) defaults[m.type] = m.id;
     modelCountByProvider.set(m.providerId, (modelCountByProvider.get(m.providerId) ?? 0) + 1);
   }
-  const modelsByName = [...models].sort((a, b) => a.displayName.localeCompare(b.displayName, 'en', { sensitivity: 'base' }));
+  const modelsByName = [...models].sort((a, b) => compareNames(a.displayName, b.displayName));
   const providerById = new Map(providers.map((p) => [p.id, p]));
   const modelsByType = Object.fromEntries(MODEL_TYPES.map((t) => [t, modelsByName.filter((m) => m.type === t)])) as Record<
     ModelType,

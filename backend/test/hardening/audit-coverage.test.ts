@@ -123,11 +123,16 @@ const FIXTURES: Record<string, Fixture> = {
     path: `/api/v1/providers/${(await aProvider(t, { api_base: ollama.url })).id}/import`,
     body: { models: [{ model_id: 'llama3.2' }] },
   }),
-  createModel: async (t) => ({
-    method: 'post',
-    path: '/api/v1/models',
-    body: { provider_id: (await aProvider(t)).id, display_name: `M ${Date.now()}`, model_id: 'm', type: 'ner' },
-  }),
+  createModel: async (t) => {
+    // The first active model of a type also becomes its default: created, then default_changed.
+    const firstOfType = (await t.req('get', '/api/v1/models?type=ner')).body.total === 0;
+    return {
+      method: 'post',
+      path: '/api/v1/models',
+      body: { provider_id: (await aProvider(t)).id, display_name: `M ${Date.now()}`, model_id: 'm', type: 'ner' },
+      events: firstOfType ? 2 : 1,
+    };
+  },
   updateModel: async (t) => ({
     method: 'patch',
     path: `/api/v1/models/${(await aModel(t, (await aProvider(t)).id, { type: 'ner' })).id}`,

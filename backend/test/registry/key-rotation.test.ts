@@ -1,14 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { rotateKeys } from '../../src/cli/rotate-keys.js';
 import { SecretBox } from '../../src/common/secret-box.js';
+import { keyId, writeKeyFile } from '../../src/common/secret-keyring.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { Provider } from '../../src/providers/provider.entity.js';
 import { ProvidersService } from '../../src/providers/providers.service.js';
 import { aProvider } from '../support/registry.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('npm run keys:rotate (key file installation)', () => {
   let t: TestApp;
@@ -52,4 +54,31 @@ describe('npm run keys:rotate (key file installation)', () => {
     expect(lines.join('\n')).toMatch(/retired 1 unused key/);
     expect(lines.join('\n')).not.toMatch(/sk-rotate|co-rotate/);
   }, 60_000);
+
+  it('opens a key re-encrypted under a key it has not heard of yet by reloading the keys once, and fails clearly after that', async () => {
+    // The first test retired the key the admin's access token was signed with: sign in again.
+    const token = await t.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const created = await t.req('post', '/api/v1/providers', token).send({ name: 'Race', kind: 'openai', api_key: 'sk-race-cccc-3333' });
+    expect(created.status).toBe(201);
+    const p = created.body as { id: string };
+    const box = t.app.get(SecretBox);
+    const providers = t.app.get(ProvidersService);
+    const repo = t.app.get(DataSource).getRepository(Provider);
+    // What a rotation elsewhere does before this instance gets its notice: a new key first in the
+    // file, and the row re-encrypted under it. No notice is sent, so only the box can catch up.
+    const bytes = randomBytes(32);
+    const fresh = { kid: keyId(bytes), key: bytes };
+    await writeKeyFile(dataDir, [fresh, box.keys.current, ...box.keys.previous]);
+    const sealed = new SecretBox({ current: fresh, previous: [], source: 'key file' }).seal('sk-race-cccc-3333', p.id);
+    await repo.update({ id: p.id }, { apiKeyCiphertext: sealed.ciphertext, apiKeyKid: sealed.kid });
+
+    const row = await repo.findOneByOrFail({ id: p.id });
+    expect(providers.openKey(row)).toBe('sk-race-cccc-3333');
+    expect(box.currentKid).toBe(fresh.kid);
+
+    const strangerBytes = randomBytes(32);
+    const stranger = new SecretBox({ current: { kid: keyId(strangerBytes), key: strangerBytes }, previous: [], source: 'key file' });
+    const unreadable = Object.assign(new Provider(), row, { apiKeyCiphertext: stranger.seal('sk-nobody', p.id).ciphertext });
+    expect(() => providers.openKey(unreadable)).toThrow(/no key with id \w+ is configured, even after reloading the keys/);
+  });
 });

@@ -35,6 +35,11 @@ describe('models', () => {
       ['embedding', { dimensions: 8, distance_metric: 'manhattan' }, ['params.distance_metric']],
       ['embedding', { dimensions: 8, batch_size: 4096 }, ['params.batch_size']],
       ['embedding', { dimensions: 8, temperature: 1 }, ['params.temperature']],
+      ['embedding', { dimensions: 8, normalize: 'yes' }, ['params.normalize']],
+      ['embedding', { dimensions: 8, normalize: 1 }, ['params.normalize']],
+      ['embedding', { dimensions: 8, max_tokens: '8192' }, ['params.max_tokens']],
+      ['embedding', { dimensions: 8, max_tokens: 1.5 }, ['params.max_tokens']],
+      ['embedding', { dimensions: 8, max_tokens: 0 }, ['params.max_tokens']],
     ])('refuses %s params %j', async (type, params, fields) => {
       const res = await t
         .req('post', '/api/v1/models')
@@ -94,6 +99,13 @@ describe('models', () => {
       const second = await aModel(t, ollama.id, { type: 'generation' });
       expect(first.is_default).toBe(true);
       expect(second.is_default).toBe(false);
+      // Becoming the first default is audited like a move, in the creating request's transaction.
+      const firstEvents = (await t.req('get', `/api/v1/audit-events?entity_type=model&entity_id=${first.id}`)).body.items;
+      expect(firstEvents.map((e: { action: string }) => e.action)).toEqual(['model.default_changed', 'model.created']);
+      expect(firstEvents[0].changes).toEqual({ default_generation: { before: null, after: first.id } });
+      expect(firstEvents[0].request_id).toBe(firstEvents[1].request_id);
+      const secondEvents = (await t.req('get', `/api/v1/audit-events?entity_type=model&entity_id=${second.id}`)).body.items;
+      expect(secondEvents.map((e: { action: string }) => e.action)).toEqual(['model.created']);
       const moved = await t.req('put', `/api/v1/models/${second.id}/default`);
       expect(moved.status).toBe(200);
       expect(moved.body.is_default).toBe(true);
@@ -107,9 +119,13 @@ describe('models', () => {
 
     it('refuses an inactive or deprecated model as default', async () => {
       const inactive = await aModel(t, ollama.id, { type: 'generation', status: 'inactive' });
-      const res = await t.req('put', `/api/v1/models/${inactive.id}/default`);
-      expect(res.status).toBe(400);
-      expect(res.body.code).toBe('model.default_requires_active');
+      const deprecated = await aModel(t, ollama.id, { type: 'generation', status: 'deprecated' });
+      for (const m of [inactive, deprecated]) {
+        const res = await t.req('put', `/api/v1/models/${m.id}/default`);
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ code: 'model.default_requires_active', detail: expect.stringContaining(m.status) });
+        expect((await t.req('get', `/api/v1/models/${m.id}`)).body.is_default).toBe(false);
+      }
     });
 
     it('refuses to delete, deactivate or deprecate the default while another model could take over', async () => {
@@ -184,6 +200,40 @@ describe('models', () => {
         expect(res.status).toBe(422);
         expect(fieldsOf(res.body)).toEqual(['successor_id']);
       }
+    });
+
+    it('refuses successor_id and sunset_at on bulk actions other than deprecate', async () => {
+      const a = await aModel(t, ollama.id, { type: 'ner' });
+      const b = await aModel(t, ollama.id, { type: 'ner' });
+      for (const [extra, field] of [
+        [{ successor_id: b.id }, 'successor_id'],
+        [{ sunset_at: '2027-01-01T00:00:00Z' }, 'sunset_at'],
+      ] as const) {
+        for (const action of ['activate', 'deactivate']) {
+          const res = await t.req('post', '/api/v1/models/bulk').send({ action, ids: [a.id], ...extra });
+          expect(res.status).toBe(422);
+          expect(res.body.errors).toEqual([{ field, message: 'only used with action deprecate' }]);
+        }
+      }
+      expect((await t.req('get', `/api/v1/models/${a.id}`)).body).toMatchObject({ status: 'active', successor_id: null });
+    });
+
+    it('refuses successor links that form a cycle, of any length', async () => {
+      const a = await aModel(t, ollama.id, { type: 'ner' });
+      const b = await aModel(t, ollama.id, { type: 'ner' });
+      const c = await aModel(t, ollama.id, { type: 'ner' });
+      expect((await t.req('patch', `/api/v1/models/${a.id}`).send({ successor_id: b.id })).status).toBe(200);
+      const back = await t.req('patch', `/api/v1/models/${b.id}`).send({ successor_id: a.id });
+      expect(back.status).toBe(422);
+      expect(back.body.errors).toEqual([{ field: 'successor_id', message: expect.stringMatching(/already names this model/) }]);
+      expect((await t.req('patch', `/api/v1/models/${b.id}`).send({ successor_id: c.id })).status).toBe(200);
+      const loop = await t.req('patch', `/api/v1/models/${c.id}`).send({ successor_id: a.id });
+      expect(loop.status).toBe(422);
+      expect(loop.body.errors).toEqual([{ field: 'successor_id', message: expect.stringMatching(/cannot form a cycle/) }]);
+      const bulk = await t.req('post', '/api/v1/models/bulk').send({ action: 'deprecate', ids: [c.id], successor_id: a.id });
+      expect(bulk.status).toBe(400);
+      expect(bulk.body.items).toEqual([{ id: a.id, reason: expect.stringMatching(/cannot form a cycle/) }]);
+      expect((await t.req('get', `/api/v1/models/${c.id}`)).body).toMatchObject({ status: 'active', successor_id: null });
     });
 
     it('lists dependents and refuses (409) to delete a successor another model points at', async () => {

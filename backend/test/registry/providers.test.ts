@@ -32,13 +32,21 @@ describe('providers', () => {
 
   it.each([
     [{ kind: 'openai' }, ['api_key']],
-    [{ kind: 'azure', api_key: 'k-123456' }, ['api_base', 'api_version']],
+    [{ kind: 'azure', api_key: 'k-123456' }, ['api_base']],
     [{ kind: 'ollama' }, ['api_base']],
     [{ kind: 'anthropic', api_key: 'k-123456', api_version: '2024-10-21' }, ['api_version']],
     [{ kind: 'anthropic', api_key: 'k-123456', config: { organization: 'org-1' } }, ['config.organization']],
     [{ kind: 'openai', api_key: 'k', config: { nonsense: 1 } }, ['config.nonsense']],
     [{ kind: 'openai', api_key: 'k', api_base: 'ftp://x' }, ['api_base']],
     [{ kind: 'openai', api_key: 'k', limits: { rpm: 0 } }, ['limits.rpm']],
+    [{ kind: 'openai', api_key: 'k', limits: { max_concurrency: 0 } }, ['limits.max_concurrency']],
+    [{ kind: 'openai', api_key: 'k', limits: { max_concurrency: 100_001 } }, ['limits.max_concurrency']],
+    [{ kind: 'openai', api_key: 'k', limits: { max_concurrency: 2.5 } }, ['limits.max_concurrency']],
+    [{ kind: 'openai', api_key: 'k', limits: { tpm: 0 } }, ['limits.tpm']],
+    [{ kind: 'openai', api_key: 'k', limits: { tpm: 1_000_000_001 } }, ['limits.tpm']],
+    [{ kind: 'openai', api_key: 'k', config: { timeout_ms: 999 } }, ['config.timeout_ms']],
+    [{ kind: 'openai', api_key: 'k', config: { timeout_ms: 600_001 } }, ['config.timeout_ms']],
+    [{ kind: 'openai', api_key: 'k', config: { timeout_ms: '30000' } }, ['config.timeout_ms']],
     [{ kind: 'gopher' }, ['kind']],
   ])('refuses %j with field errors %j', async (body, fields) => {
     const res = await t.req('post', '/api/v1/providers').send({ name: `Bad ${Math.random()}`, ...body });
@@ -70,6 +78,57 @@ describe('providers', () => {
     const activateWithoutKey = await t.req('patch', `/api/v1/providers/${created.id}`).send({ status: 'active' });
     expect(activateWithoutKey.status).toBe(422);
     expect(fieldsOf(activateWithoutKey.body)).toEqual(['api_key']);
+  });
+
+  it('accepts limits and timeouts at their bounds', async () => {
+    const low = await aProvider(t, { kind: 'openai', api_key: 'k', limits: { max_concurrency: 1, tpm: 1 }, config: { timeout_ms: 1000 } });
+    expect(low).toMatchObject({ limits: { max_concurrency: 1, tpm: 1 }, config: { timeout_ms: 1000 } });
+    const high = await t.req('patch', `/api/v1/providers/${low.id}`).send({
+      limits: { max_concurrency: 100_000, tpm: 1_000_000_000 },
+      config: { timeout_ms: 600_000 },
+    });
+    expect(high.status).toBe(200);
+    expect(high.body).toMatchObject({ limits: { max_concurrency: 100_000, tpm: 1_000_000_000 }, config: { timeout_ms: 600_000 } });
+    const tooHigh = await t.req('patch', `/api/v1/providers/${low.id}`).send({ limits: { tpm: 1_000_000_001 } });
+    expect(tooHigh.status).toBe(422);
+    expect(fieldsOf(tooHigh.body)).toEqual(['limits.tpm']);
+  });
+
+  it('fills in the Azure api_version default when it is omitted or cleared', async () => {
+    const spec = (await t.req('get', '/api/v1/providers/kinds')).body.find((k: { kind: string }) => k.kind === 'azure');
+    expect(spec.api_version.default).toBe('2024-10-21');
+    const azure = await aProvider(t, { kind: 'azure', api_base: 'https://res.openai.azure.com', api_key: 'azure-key-000000001' });
+    expect(azure.api_version).toBe('2024-10-21');
+    const pinned = await t.req('patch', `/api/v1/providers/${azure.id}`).send({ api_version: '2025-01-01-preview' });
+    expect(pinned.body.api_version).toBe('2025-01-01-preview');
+    const cleared = await t.req('patch', `/api/v1/providers/${azure.id}`).send({ api_version: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.api_version).toBe('2024-10-21');
+    // Kinds without an api_version still refuse one.
+    const openai = await t
+      .req('post', '/api/v1/providers')
+      .send({ name: 'No version', kind: 'openai', api_key: 'k', api_version: '2024-10-21' });
+    expect(fieldsOf(openai.body)).toEqual(['api_version']);
+  });
+
+  it('shows no part of a key shorter than 12 characters, in responses or the audit trail', async () => {
+    const short = await aProvider(t, { kind: 'openai', api_key: 'sk-shortk' });
+    expect(short).toMatchObject({ has_api_key: true, api_key_last4: null });
+    const twelve = await t.req('patch', `/api/v1/providers/${short.id}`).send({ api_key: 'sk-twelve-ab' });
+    expect(twelve.body).toMatchObject({ has_api_key: true, api_key_last4: 'e-ab' });
+    const again = await t.req('patch', `/api/v1/providers/${short.id}`).send({ api_key: 'tiny' });
+    expect(again.body).toMatchObject({ has_api_key: true, api_key_last4: null });
+    const other = await t.req('patch', `/api/v1/providers/${short.id}`).send({ api_key: 'tin2' });
+    expect(other.body.api_key_last4).toBeNull();
+    const events = await t.req('get', `/api/v1/audit-events?entity_type=provider&entity_id=${short.id}`);
+    expect(events.body.items.map((e: { changes: { api_key: unknown } }) => e.changes.api_key)).toEqual([
+      // A replaced key is recorded even when both masks look alike.
+      { before: '****', after: '****' },
+      { before: '****e-ab', after: '****' },
+      { before: '****', after: '****e-ab' },
+      { after: '****' },
+    ]);
+    expect(JSON.stringify(events.body)).not.toMatch(/shortk|tiny|tin2|twelve/);
   });
 
   it('writes different ciphertexts for the same key and never the key itself', async () => {

@@ -204,23 +204,27 @@ export const BULK_ACTIONS = ['activate', 'deactivate', 'deprecate'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export class BulkModelsRequest {
-  @ApiProperty({ enum: BULK_ACTIONS })
+  @ApiProperty({ enum: BULK_ACTIONS, example: 'deprecate' })
   @IsIn(BULK_ACTIONS)
   action!: BulkAction;
 
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 500 })
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 500, example: ['0b6f3c1e-5d2a-4c8e-9f41-7a2d9e6b1c30'] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
   @IsUUID('all', { each: true })
   ids!: string[];
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'deprecate: the model that takes over' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'deprecate: the model that takes over',
+    example: '5e1d8a47-2b9c-4f03-8d6e-1c7a4b2f9e85',
+  })
   @IsOptional()
   @IsUUID()
   successor_id?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'deprecate: when calls stop' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'deprecate: when calls stop', example: '2026-03-31T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
   sunset_at?: string;

@@ -101,7 +101,12 @@ export class CreateProviderRequest {
   @Matches(URL_PATTERN, { message: 'api_base must be an http(s) URL without query or fragment' })
   api_base?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: '2024-10-21', description: 'Azure only' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '2024-10-21',
+    description: 'Azure only; omitted or null: the kind’s default',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' })
@@ -133,7 +138,7 @@ export class CreateProviderRequest {
 }
 
 export class UpdateProviderRequest {
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({ maxLength: 100, example: 'OpenAI (production)' })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -149,7 +154,7 @@ export class UpdateProviderRequest {
   @Matches(URL_PATTERN, { message: 'api_base must be an http(s) URL without query or fragment' })
   api_base?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Azure only; null: the kind’s default' })
   @ValidateIf((o: UpdateProviderRequest) => o.api_version !== null && o.api_version !== undefined)
   @IsString()
   @Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' })
@@ -251,8 +256,13 @@ export class ProviderResponse {
   @ApiProperty({ description: 'The endpoint calls go to' }) effective_api_base!: string;
   @ApiProperty({ type: String, nullable: true }) api_version!: string | null;
   @ApiProperty() has_api_key!: boolean;
-  @ApiProperty({ type: String, nullable: true, example: 'a1b2', description: 'Last four characters of the stored key' }) api_key_last4!:
-    string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'a1b2',
+    description: 'Last four characters of the stored key; null when none is stored or it is shorter than 12 characters',
+  })
+  api_key_last4!: string | null;
   @ApiProperty({ type: ProviderConfigDto }) config!: ProviderConfigDto;
   @ApiProperty({ type: ProviderLimitsResponse }) limits!: ProviderLimitsResponse;
   @ApiProperty({ enum: PROVIDER_STATUSES }) status!: ProviderStatus;
