@@ -8,7 +8,7 @@ import { notFound, validationFailed } from '../common/domain-error.js';
 import { Model } from '../models/model.entity.js';
 import { ModelsService } from '../models/models.service.js';
 import type { TestResultDto } from '../providers/dto/provider.dto.js';
-import { checkAgainstKind, effectiveApiBase, sameEndpoint } from '../providers/provider-rules.js';
+import { checkAgainstKind, effectiveApiBase, sameEndpoint, withDefaultApiVersion } from '../providers/provider-rules.js';
 import { toTestResult } from '../providers/provider.mapper.js';
 import { Provider, type ProviderConfig, type StoredTestResult } from '../providers/provider.entity.js';
 import { ProvidersService } from '../providers/providers.service.js';
@@ -45,7 +45,7 @@ export class ConnectionTestsService {
     }
     const kind = stored?.kind ?? body.kind!;
     const apiBase = body.api_base !== undefined ? body.api_base : (stored?.apiBase ?? null);
-    const apiVersion = body.api_version !== undefined ? body.api_version : (stored?.apiVersion ?? null);
+    const apiVersion = withDefaultApiVersion(kind, body.api_version !== undefined ? body.api_version : (stored?.apiVersion ?? null));
     const config: ProviderConfig = body.config ? cleanConfig(body.config) : (stored?.config ?? {});
     const errors = checkAgainstKind({ kind, apiBase, apiVersion, hasKey: true, config, active: false });
     if (errors.length) throw validationFailed(errors);

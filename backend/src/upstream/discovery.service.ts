@@ -56,7 +56,7 @@ export class DiscoveryService {
 
   /**
    * Registers models through ModelsService.create in one transaction: all or nothing, each with its
-   * `model.created` event, plus one `provider.models_imported` event naming them. What an item
+   * `model.created` event (the request id ties them together). What an item
    * leaves out (type, limits) comes from discovery.
    */
   async import(actor: Actor, providerId: string, body: ImportModelsRequest): Promise<ModelResponse[]> {

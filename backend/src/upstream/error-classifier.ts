@@ -38,7 +38,8 @@ const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS_|ERR_SSL_|EP
 
 interface ErrorLike {
   name?: string;
-  code?: string;
+  code?: string | number | null;
+  type?: unknown;
   message?: string;
   statusCode?: number;
   responseBody?: string;
@@ -56,6 +57,32 @@ function* chain(error: unknown, depth = 0): Generator<ErrorLike> {
   if (e.cause !== undefined) yield* chain(e.cause, depth + 1);
 }
 
+/**
+ * An error the upstream reported inside a 200 stream without a status: the AI SDK's
+ * StreamProviderError around an OpenAI-style `{"message","type","code"}` (what
+ * @ai-sdk/openai-compatible passes on), or that plain object itself.
+ */
+const isReportedError = (e: ErrorLike): boolean =>
+  typeof e.message === 'string' && (e.name === 'AI_StreamProviderError' || (e.name === undefined && typeof e.type === 'string'));
+
+/** The HTTP status such an in-stream error stands for, inferred the way @ai-sdk/openai does for OpenAI itself. */
+function reportedStatus(e: ErrorLike): number {
+  const explicit = typeof e.code === 'string' && /^\d{3}$/.test(e.code) ? Number(e.code) : e.code;
+  if (typeof explicit === 'number' && Number.isInteger(explicit) && explicit >= 400 && explicit <= 599) return explicit;
+  const said = [e.code, e.type]
+    .filter((v) => typeof v === 'string')
+    .join(' ')
+    .toLowerCase();
+  if (/insufficient_quota|rate_limit/.test(said)) return 429;
+  if (said.includes('authentication')) return 401;
+  if (said.includes('permission')) return 403;
+  if (said.includes('not_found')) return 404;
+  if (/invalid|bad_request|context_length/.test(said)) return 400;
+  if (said.includes('overload')) return 503;
+  if (said.includes('timeout')) return 504;
+  return 500;
+}
+
 /** Turns whatever an SDK, undici or our own guard threw into a classified, secret-free UpstreamError. */
 export function classifyFailure(error: unknown, ctx: FailureContext): UpstreamError {
   const links = [...chain(error)];
@@ -65,12 +92,18 @@ export function classifyFailure(error: unknown, ctx: FailureContext): UpstreamEr
   if (blocked) return new UpstreamError('blocked_destination', blocked.message ?? 'the destination is refused');
   const answered = links.find((e) => typeof e.statusCode === 'number' && e.statusCode >= 400);
   if (answered) return classifyStatus(answered.statusCode!, ctx, answered.responseBody ?? answered.message ?? '', answered.responseHeaders);
+  const reported = links.find(isReportedError);
+  if (reported) {
+    return classifyStatus(reportedStatus(reported), ctx, JSON.stringify({ error: { message: reported.message } }));
+  }
   for (const e of links) {
     const byCode = typeof e.code === 'string' ? classifyCode(e.code, ctx) : undefined;
     if (byCode) return byCode;
   }
   if (links.some((e) => e.name === 'TimeoutError' || e.name === 'AbortError')) return timedOut(ctx);
   if (links.some((e) => e.message === 'terminated' || /other side closed/i.test(e.message ?? ''))) return connectionClosed(ctx);
+  // @ai-sdk/openai-compatible's word for a stream that stopped before its finish_reason.
+  if (links.some((e) => /stream ended without a finish reason/i.test(e.message ?? ''))) return streamCutShort(ctx);
   if (links.some((e) => RESPONSE_ERROR_NAMES.has(e.name ?? '') || /Invalid JSON response/i.test(e.message ?? ''))) {
     return invalidResponse(ctx);
   }
@@ -89,7 +122,12 @@ export function classifyStatus(status: number, ctx: FailureContext, body: string
     return new UpstreamError('authentication_error', `the key was rejected by ${host} (${status}): check the key`, { status });
   }
   if (status === 403) {
-    if (/unregistered callers|api key|credential/i.test(detail)) {
+    // A missing or bad key (Google answers "unregistered callers" with 403), not a key without access to this.
+    if (
+      /unregistered callers|(api[ -]?key|credential)s?\b.{0,20}\b(not valid|invalid|missing|expired|revoked)|invalid (api[ -]?key|credential)/i.test(
+        detail,
+      )
+    ) {
       return new UpstreamError('authentication_error', `the key was rejected by ${host} (403): check the key`, { status });
     }
     return new UpstreamError(
@@ -181,6 +219,15 @@ function connectionClosed(ctx: FailureContext): UpstreamError {
     retryable: true,
     countsAsOutage: true,
   });
+}
+
+/** A stream that ended cleanly but before the provider's final frame (a proxy cutting it, a crashed worker). */
+export function streamCutShort(ctx: FailureContext): UpstreamError {
+  return new UpstreamError(
+    'connection_error',
+    `${ctx.host} ended the stream before the reply was complete: retry, or check a proxy or firewall in between`,
+    { retryable: true, countsAsOutage: true },
+  );
 }
 
 export function invalidResponse(ctx: FailureContext, what = 'a valid API response'): UpstreamError {

@@ -1,10 +1,17 @@
+import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRedis,
+  type RateLimiterAbstract,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { UpstreamError } from './upstream-error.js';
 
 const WINDOW_SECONDS = 60;
 
-/** How to build a per-minute counter: in PostgreSQL (shared by every instance) or in memory. */
+/** How to build a per-minute counter: in PostgreSQL or Redis (shared by every instance) or in memory. */
 export type LimiterFactory = (keyPrefix: string, points: number) => RateLimiterAbstract;
 
 /**
@@ -21,6 +28,21 @@ export function postgresLimiters(pool: Pool): LimiterFactory {
       tableCreated: true,
       clearExpiredByTimeout: false,
       keyPrefix,
+      points,
+      duration: WINDOW_SECONDS,
+      insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS }),
+    });
+}
+
+/**
+ * The same counters in Redis when `REDIS_URL` is set: one round trip to an in-memory store instead
+ * of an upsert per call. The memory limiter insures against Redis being unreachable.
+ */
+export function redisLimiters(client: Redis): LimiterFactory {
+  return (keyPrefix, points) =>
+    new RateLimiterRedis({
+      storeClient: client,
+      keyPrefix: `switchboard:${keyPrefix}`,
       points,
       duration: WINDOW_SECONDS,
       insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS }),

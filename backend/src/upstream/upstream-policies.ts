@@ -1,31 +1,48 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../health/metrics.service.js';
 import type { Provider } from '../providers/provider.entity.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { ProviderPolicy, type CircuitStateName, type PolicySettings } from './provider-policy.js';
-import { postgresLimiters, ProviderRateLimits, type LimiterFactory } from './rate-limits.js';
+import { postgresLimiters, ProviderRateLimits, redisLimiters, type LimiterFactory } from './rate-limits.js';
 
 const GAUGE_VALUE: Record<CircuitStateName, number> = { closed: 0, half_open: 1, open: 2 };
 
 /**
  * Each provider's policy (limits, retries, breaker), kept per instance and rebuilt when the
  * provider's limits or the upstream settings change. Breaker state and max_concurrency are per
- * instance; rpm/tpm budgets are shared through PostgreSQL.
+ * instance; rpm/tpm budgets are shared through PostgreSQL, or through Redis when `REDIS_URL` is set.
  */
 @Injectable()
-export class UpstreamPolicies {
+export class UpstreamPolicies implements OnApplicationShutdown {
+  private readonly logger = new Logger(UpstreamPolicies.name);
   private readonly policies = new Map<string, ProviderPolicy>();
   private readonly limiters: LimiterFactory;
+  private readonly redis?: Redis;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
+    config: AppConfig,
     private readonly settings: SettingsService,
     private readonly metrics: MetricsService,
   ) {
-    this.limiters = postgresLimiters((dataSource.driver as unknown as { master: Pool }).master);
+    if (config.REDIS_URL) {
+      // No offline queue: while Redis is unreachable a call fails at once and the memory limiter
+      // takes over, instead of waiting for a reconnect.
+      this.redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      this.redis.on('error', (error: Error) => this.logger.warn(`Redis (REDIS_URL): ${error.message}`));
+      this.limiters = redisLimiters(this.redis);
+    } else {
+      this.limiters = postgresLimiters((dataSource.driver as unknown as { master: Pool }).master);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
 
   async forProvider(provider: Provider): Promise<ProviderPolicy> {

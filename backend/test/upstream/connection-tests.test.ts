@@ -139,12 +139,15 @@ describe('connection tests', () => {
       const missing = await testSettings({ ...base, model_id: 'no-such-deployment' });
       expect(missing.body).toMatchObject({ failed_stage: 'probe', error_class: 'not_found', upstream_status: 404 });
       expect(missing.body.message).toMatch(/does not know the deployment no-such-deployment \(404\): check the deployment name/);
+      const { api_version: _omitted, ...withoutVersion } = base;
+      const defaulted = await testSettings({ ...withoutVersion, model_id: 'gpt-4o-mini' });
+      expect(defaulted.body).toMatchObject({ ok: true });
     });
 
     it('validates the settings like a provider, and is admin-only', async () => {
-      const bad = await testSettings({ kind: 'azure', api_base: fakes.urls.azure });
+      const bad = await testSettings({ kind: 'azure' });
       expect(bad.status).toBe(422);
-      expect(fieldsOf(bad.body)).toEqual(['api_version']);
+      expect(fieldsOf(bad.body)).toEqual(['api_base']);
       expect((await testSettings({ api_base: fakes.urls.azure })).status).toBe(422);
       const member = await t.userWithRole('member');
       expect((await t.req('post', '/api/v1/providers/test', member.token).send(openaiSettings())).status).toBe(403);

@@ -1,5 +1,7 @@
 import type { EmbeddingModel, JSONValue, LanguageModel } from 'ai';
 import { createOllama } from 'ollama-ai-provider-v2';
+import { contextOf, invalidResponse, scrub, streamCutShort } from '../error-classifier.js';
+import { UpstreamError } from '../upstream-error.js';
 import type { ChatRequest, ListedModel } from '../upstream.types.js';
 import { arrayOf, isRecord, numberOf, requestJson } from './http-json.js';
 import { extraHeaders, rootOf, SdkAdapter, type AdapterContext } from './upstream-adapter.js';
@@ -69,9 +71,86 @@ export class OllamaAdapter extends SdkAdapter {
     return createOllama({
       baseURL: `${apiRoot(ctx.target.baseUrl)}/api`,
       headers: { ...extraHeaders(ctx.target), ...auth(ctx) },
-      fetch: ctx.fetch,
+      fetch: checkedStreams(ctx),
     });
   }
+}
+
+/**
+ * The provider package skips NDJSON lines it cannot read (with a console warning) and reports a
+ * stream that ends early as finished, so Ollama's in-stream `{"error":"…"}` line, a broken line, or
+ * a stream closed before its `"done":true` line would reach the caller as a complete (cut) reply.
+ * This fetch hands a streamed chat on line by line and fails the stream at the first such line.
+ */
+function checkedStreams(ctx: AdapterContext): typeof globalThis.fetch {
+  return async (input, init) => {
+    const response = await ctx.fetch(input, init);
+    const streaming = typeof init?.body === 'string' && /"stream"\s*:\s*true/.test(init.body);
+    if (!streaming || !response.ok || !response.body) return response;
+    return new Response(checkedLines(ctx, response.body), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
+
+function checkedLines(ctx: AdapterContext, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  const lines: string[] = [];
+  let buffer = '';
+  let ended = false;
+  let finished = false;
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: UpstreamError) => {
+    controller.error(error);
+    void reader.cancel().catch(() => undefined);
+  };
+  // One line per pull (no read-ahead), so every line before a failure reaches the reader first.
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        while (lines.length === 0) {
+          if (ended) {
+            if (finished) controller.close();
+            else fail(controller, streamCutShort(contextOf(ctx.target)));
+            return;
+          }
+          const { done, value } = await reader.read();
+          buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+          const parts = buffer.split('\n');
+          buffer = done ? '' : (parts.pop() ?? '');
+          lines.push(...parts.filter((line) => line.trim() !== ''));
+          ended = done;
+        }
+        const line = lines.shift()!;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          return fail(controller, invalidResponse(contextOf(ctx.target), 'valid NDJSON'));
+        }
+        if (isRecord(parsed) && parsed['error'] !== undefined) {
+          const said = typeof parsed['error'] === 'string' ? parsed['error'] : JSON.stringify(parsed['error']);
+          return fail(
+            controller,
+            new UpstreamError(
+              'upstream_error',
+              `${contextOf(ctx.target).host} reported an error mid-stream: ${scrub(said, [ctx.target.apiKey], 160)}`,
+              { countsAsOutage: true },
+            ),
+          );
+        }
+        if (isRecord(parsed) && parsed['done'] === true) finished = true;
+        controller.enqueue(encoder.encode(`${line}\n`));
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 const auth = (ctx: AdapterContext): Record<string, string> => (ctx.target.apiKey ? { authorization: `Bearer ${ctx.target.apiKey}` } : {});

@@ -9,6 +9,7 @@ import {
   type ModelMessage,
 } from 'ai';
 import { kindSpec } from '../../providers/provider-kinds.js';
+import { contextOf, streamCutShort } from '../error-classifier.js';
 import { UpstreamError } from '../upstream-error.js';
 import type {
   ChatRequest,
@@ -65,13 +66,17 @@ export abstract class SdkAdapter implements UpstreamAdapter {
       else if (part.type === 'error') throw part.error;
       else if (part.type === 'abort') throw abortReason(request.signal);
       else if (part.type === 'finish') {
+        // The SDKs finish a stream that simply stops as "interrupted" (or "other") without the
+        // provider's own finish reason: that is a cut-short reply, not a complete one.
+        if (part.rawFinishReason === undefined && (part.finishReason === 'interrupted' || part.finishReason === 'other')) {
+          throw streamCutShort(contextOf(ctx.target, request.model));
+        }
         yield { type: 'done', usage: usageOf(part.totalUsage, request), finishReason: part.finishReason };
         return;
       }
     }
-    throw new UpstreamError('invalid_response', `the ${kindSpec(ctx.target.kind).label} stream ended without finishing`, {
-      retryable: true,
-    });
+    // Some SDKs end the parts without a finish when the provider's last frame never came.
+    throw streamCutShort(contextOf(ctx.target, request.model));
   }
 
   async embed(ctx: AdapterContext, request: EmbedRequest): Promise<EmbedResult> {

@@ -66,7 +66,12 @@ export class ImportModelItem {
 }
 
 export class ImportModelsRequest {
-  @ApiProperty({ type: [ImportModelItem], minItems: 1, maxItems: 200 })
+  @ApiProperty({
+    type: [ImportModelItem],
+    minItems: 1,
+    maxItems: 200,
+    example: [{ model_id: 'gpt-4o-mini' }, { model_id: 'text-embedding-3-small', type: 'embedding' }],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
