@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { RequestBudget } from '../common/request-budget.js';
 import { SettingsService } from '../settings/settings.service.js';
 import type { Actor } from '../common/actor.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError, notFound } from '../common/domain-error.js';
 import { routeModel, type RoutedModel } from '../models/model-routing.js';
 import { RegistryCache, type RegistrySnapshot } from '../registry/registry-cache.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
@@ -93,8 +93,8 @@ export class ChatExchange {
     return routeModel(snapshot, requested).headers;
   }
 
+  /** Ownership is checked on the locked row in the turn's first transaction, not by a query of its own. */
   async send(actor: Actor, conversationId: string, content: string, sink: ReplySink): Promise<Exchange> {
-    await this.conversations.owned(actor, conversationId);
     return this.leases.run(conversationId, (lease) => this.exchange(actor, conversationId, content, sink, lease));
   }
 
@@ -182,25 +182,25 @@ export class ChatExchange {
         `SELECT ${CONVERSATION_COLUMNS}, lease_until >= now() AS leased FROM conversations WHERE id = $1 FOR UPDATE`,
         [id],
       )) as (Conversation & { leased: boolean | null })[];
-      if (!conversation) throw new DomainError('not_found', 'conversation.not_found', `No conversation with id ${id}`);
+      if (!conversation || (actor.role !== 'admin' && conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
       lease.claim(conversation.leased === true);
       const requested = snapshot.models.get(conversation.modelId);
       if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
       const route = routeModel(snapshot, requested);
       const seq = conversation.messageCount + 1;
+      const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
+      // Both messages and the conversation's count, title and lease in one statement (one round trip).
       const [user, assistant] = (
         (await manager.query(
-          `INSERT INTO messages (conversation_id, seq, role, content, status, completed_at, model_snapshot)
+          `WITH touched AS (
+             UPDATE conversations SET message_count = $2 + 1, title = $6, updated_at = $4, lease_until = now() + make_interval(secs => $7)
+              WHERE id = $1)
+           INSERT INTO messages (conversation_id, seq, role, content, status, completed_at, model_snapshot)
            VALUES ($1, $2, 'user', $3, 'complete', $4, NULL), ($1, $2 + 1, 'assistant', '', 'streaming', NULL, $5::jsonb)
            RETURNING ${MESSAGE_COLUMNS}`,
-          [id, seq, content, new Date(), JSON.stringify(snapshotOf(route.model, snapshot))],
+          [id, seq, content, new Date(), JSON.stringify(snapshotOf(route.model, snapshot)), title, LEASE_SECONDS],
         )) as Message[]
       ).sort((a, b) => a.seq - b.seq);
-      const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
-      await manager.query(
-        'UPDATE conversations SET message_count = $2, title = $3, updated_at = $4, lease_until = now() + make_interval(secs => $5) WHERE id = $1',
-        [id, seq + 1, title, new Date(), LEASE_SECONDS],
-      );
       await this.audit.record(manager, actor, {
         action: 'conversation.message_sent',
         entityType: 'conversation',
@@ -272,31 +272,30 @@ export class ChatExchange {
       ttftMs: reply.ttft === null ? null : Math.round(reply.ttft),
       completedAt: new Date(),
     };
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE messages SET content = $2, status = $3, sources = $4::jsonb, error = $5::jsonb, input_tokens = $6, output_tokens = $7,
-                cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12 WHERE id = $1`,
-        [
-          assistant.id,
-          changes.content,
-          changes.status,
-          JSON.stringify(changes.sources),
-          changes.error === null ? null : JSON.stringify(changes.error),
-          changes.inputTokens,
-          changes.outputTokens,
-          JSON.stringify(changes.cost),
-          changes.costUsd,
-          changes.latencyMs,
-          changes.ttftMs,
-          changes.completedAt,
-        ],
-      );
-      await manager.query(
-        `UPDATE conversations SET input_tokens = input_tokens + $2, output_tokens = output_tokens + $3, cost_usd = cost_usd + $4::numeric,
-                updated_at = now(), lease_until = NULL WHERE id = $1`,
-        [conversation.id, reply.usage.inputTokens, reply.usage.outputTokens, cost.total_usd],
-      );
-    });
+    // The reply, the conversation's totals and the lease's release: one statement, so one atomic
+    // round trip without a transaction around it.
+    await this.dataSource.query(
+      `WITH reply AS (
+         UPDATE messages SET content = $2, status = $3, sources = $4::jsonb, error = $5::jsonb, input_tokens = $6, output_tokens = $7,
+                cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12 WHERE id = $1)
+       UPDATE conversations SET input_tokens = input_tokens + $6, output_tokens = output_tokens + $7, cost_usd = cost_usd + $9::numeric,
+              updated_at = now(), lease_until = NULL WHERE id = $13`,
+      [
+        assistant.id,
+        changes.content,
+        changes.status,
+        JSON.stringify(changes.sources),
+        changes.error === null ? null : JSON.stringify(changes.error),
+        changes.inputTokens,
+        changes.outputTokens,
+        JSON.stringify(changes.cost),
+        changes.costUsd,
+        changes.latencyMs,
+        changes.ttftMs,
+        changes.completedAt,
+        conversation.id,
+      ],
+    );
     lease.markReleased();
     // The stored row is the placeholder plus these changes: no need to read it back.
     const done: Message = { ...assistant, ...changes };

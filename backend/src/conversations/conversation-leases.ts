@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 
-export const LEASE_SECONDS = 60;
-const RENEW_MS = 20_000;
+export const LEASE_SECONDS = 30;
+const RENEW_MS = 10_000;
 const POLL_MS = 50;
 const MAX_WAIT_MS = 120_000;
 

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { diffChanges } from '../audit/audit-changes.js';
 import type { Actor } from '../common/actor.js';
-import { fieldError, notFound } from '../common/domain-error.js';
+import { DomainError, fieldError, notFound } from '../common/domain-error.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { DependentsService } from '../models/dependents.service.js';
 import { assertSelectable } from '../models/model-routing.js';
@@ -79,6 +79,11 @@ export class ConversationsService implements OnModuleInit {
   }
 
   async list(actor: Actor, query: ConversationListQuery): Promise<ConversationPage> {
+    if (actor.role !== 'admin' && query.owner_id && query.owner_id !== actor.userId) {
+      throw new DomainError('forbidden', 'conversation.owner_filter', 'Only admins may list other users’ conversations (owner_id)', {
+        errors: [{ field: 'owner_id', message: 'only admins may name another owner' }],
+      });
+    }
     const ownerId = actor.role === 'admin' ? query.owner_id : actor.userId;
     const where: string[] = ['TRUE'];
     const params: unknown[] = [];

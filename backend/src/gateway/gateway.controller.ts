@@ -8,7 +8,6 @@ import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
 import { GatewayService } from './gateway.service.js';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-errors.js';
-import { parseChatCompletion, parseEmbeddings } from './openai-requests.js';
 
 /** The raw JSON body: OpenAI's request shapes are validated by the gateway's own parsers. */
 const RawBody = createParamDecorator((_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<FastifyRequest>().body);
@@ -77,16 +76,15 @@ export class GatewayController {
     // FST_ERR_REP_ALREADY_SENT error (stack trace and all) per request. Whole replies are sent here.
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const input = parseChatCompletion(body);
-    await this.gateway.admit(actor);
-    const route = await this.gateway.route(input.model, ['generation', 'ner']);
     const signal = closeSignal(reply);
+    const call = { actor, signal };
+    const { input, route } = await this.gateway.acceptChat(call, body);
     if (!input.stream) {
-      const result = await this.gateway.complete({ actor, signal }, route, input);
+      const result = await this.gateway.complete(call, route, input);
       await reply.headers(route.headers).send(result);
       return;
     }
-    const events = this.gateway.stream({ actor, signal }, route, input)[Symbol.asyncIterator]();
+    const events = this.gateway.stream(call, route, input)[Symbol.asyncIterator]();
     // Open the upstream stream before answering, so a refusal is still a plain JSON error.
     const first = await events.next();
     reply.hijack();
@@ -120,10 +118,9 @@ export class GatewayController {
     @RawBody() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object> {
-    const input = parseEmbeddings(body);
-    await this.gateway.admit(actor);
-    const route = await this.gateway.route(input.model, ['embedding']);
-    const result = await this.gateway.embeddings({ actor, signal: closeSignal(reply) }, route, input);
+    const call = { actor, signal: closeSignal(reply) };
+    const { input, route } = await this.gateway.acceptEmbeddings(call, body);
+    const result = await this.gateway.embeddings(call, route, input);
     void reply.headers(route.headers);
     return result;
   }

@@ -12,9 +12,9 @@ import { UpstreamClient } from '../upstream/upstream.client.js';
 import type { ChatStreamEvent, TokenUsage } from '../upstream/upstream.types.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
 import { isRelayable } from '../upstream/relay.js';
-import type { ProviderKind } from '../providers/provider-kinds.js';
+import type { ModelType, ProviderKind } from '../providers/provider-kinds.js';
 import { relayEvents } from './relay-stream.js';
-import { type ChatCompletionInput, type EmbeddingsInput, toBase64Floats } from './openai-requests.js';
+import { type ChatCompletionInput, type EmbeddingsInput, parseChatCompletion, parseEmbeddings, toBase64Floats } from './openai-requests.js';
 
 /** A routed model and the kind of provider that serves it (which decides pass-through or translation). */
 export type GatewayRoute = RoutedModel & { kind: ProviderKind };
@@ -40,7 +40,48 @@ export class GatewayService {
     private readonly settings: SettingsService,
   ) {}
 
-  async route(name: string, kinds: ('generation' | 'ner' | 'embedding')[]): Promise<GatewayRoute> {
+  /** Parses, admits and routes a chat completion request; a refusal is recorded before it is thrown. */
+  acceptChat(call: GatewayCall, body: unknown): Promise<{ input: ChatCompletionInput; route: GatewayRoute }> {
+    return this.accept(call, body, parseChatCompletion, ['generation', 'ner']);
+  }
+
+  /** Parses, admits and routes an embeddings request; a refusal is recorded before it is thrown. */
+  acceptEmbeddings(call: GatewayCall, body: unknown): Promise<{ input: EmbeddingsInput; route: GatewayRoute }> {
+    return this.accept(call, body, parseEmbeddings, ['embedding']);
+  }
+
+  // Refusals (invalid body, unknown or wrong-type model, sunset without successor, key over budget)
+  // are calls too: the usage report counts them against the key, with no model to charge.
+  private async accept<T extends { model: string }>(
+    call: GatewayCall,
+    body: unknown,
+    parse: (body: unknown) => T,
+    kinds: ModelType[],
+  ): Promise<{ input: T; route: GatewayRoute }> {
+    const started = performance.now();
+    try {
+      const input = parse(body);
+      await this.admit(call.actor);
+      return { input, route: await this.route(input.model, kinds) };
+    } catch (error) {
+      const requested = (body as { model?: unknown } | null)?.model;
+      this.usage.record({
+        ...this.caller(call),
+        modelId: null,
+        providerId: null,
+        modelName: typeof requested === 'string' ? requested : '',
+        ...this.outcome(call, error),
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: '0',
+        latencyMs: performance.now() - started,
+        ttftMs: null,
+      });
+      throw error;
+    }
+  }
+
+  private async route(name: string, kinds: ModelType[]): Promise<GatewayRoute> {
     const snapshot = await this.cache.get();
     const model = snapshot.modelsByLowerName.get(name.toLowerCase());
     if (!model)
@@ -57,7 +98,7 @@ export class GatewayService {
   }
 
   /** Per-key request budget from the `gateway.requests_per_minute_per_key` setting (0: none). */
-  async admit(actor: Actor): Promise<void> {
+  private async admit(actor: Actor): Promise<void> {
     await this.budget.take(actor.id ?? 'anonymous', await this.settings.value('gateway.requests_per_minute_per_key'));
   }
 
@@ -259,10 +300,7 @@ export class GatewayService {
     ttft: number | null,
   ): void {
     this.usage.record({
-      source: 'gateway',
-      endpoint: 'v1',
-      userId: call.actor.userId,
-      apiKeyId: call.actor.type === 'api_key' ? call.actor.id : null,
+      ...this.caller(call),
       modelId: route.model.id,
       providerId: route.model.providerId,
       modelName: route.model.displayName,
@@ -277,17 +315,27 @@ export class GatewayService {
   }
 
   private recordFailure(call: GatewayCall, route: GatewayRoute, started: number, error: unknown, ttft: number | null = null): void {
+    const { statusCode, errorClass } = this.outcome(call, error);
+    this.record(call, route, started, statusCode, errorClass, { inputTokens: 0, outputTokens: 0 }, ttft);
+  }
+
+  private caller(call: GatewayCall) {
+    return {
+      source: 'gateway' as const,
+      endpoint: 'v1',
+      userId: call.actor.userId,
+      apiKeyId: call.actor.type === 'api_key' ? call.actor.id : null,
+    };
+  }
+
+  /** The status and error class a failed call is recorded with (499: the client hung up). */
+  private outcome(call: GatewayCall, error: unknown): { statusCode: number; errorClass: string } {
+    if (call.signal.aborted) return { statusCode: 499, errorClass: 'client_closed' };
     const domain = error instanceof DomainError ? error : null;
-    const status = call.signal.aborted ? 499 : domain ? statusOf(domain) : 500;
-    this.record(
-      call,
-      route,
-      started,
-      status,
-      call.signal.aborted ? 'client_closed' : ((domain?.options.extensions?.error_class as string) ?? domain?.code ?? 'internal_error'),
-      { inputTokens: 0, outputTokens: 0 },
-      ttft,
-    );
+    return {
+      statusCode: domain ? statusOf(domain) : 500,
+      errorClass: (domain?.options.extensions?.error_class as string) ?? domain?.code ?? 'internal_error',
+    };
   }
 }
 

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { DataSource } from 'typeorm';
 import { fakeReply, OpenAiFake } from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
-import { aModel, aProvider } from '../support/registry.js';
+import { aModel, aProvider, fieldsOf } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface SseEvent {
@@ -282,6 +282,46 @@ describe('conversations', () => {
       'conversation.updated',
       'conversation.created',
     ]);
+  });
+
+  it('filters the list by knowledge base, and by owner for admins only (a member naming another owner is refused)', async () => {
+    const embedding = await aModel(t, model.provider.id, {
+      model_id: 'text-embedding-3-small',
+      type: 'embedding',
+      params: { dimensions: 1536 },
+    });
+    const kb = await t
+      .req('post', '/api/v1/knowledge-bases')
+      .send({ name: `Handbook ${Date.now()}`, embedding_model_id: embedding.id, generation_model_id: model.id });
+    expect(kb.status).toBe(201);
+    const [alice, bob] = [await t.userWithRole('member'), await t.userWithRole('member')];
+    const aliceOnKb = await newConversation(alice.token, { knowledge_base_id: kb.body.id, title: 'alice kb' });
+    const alicePlain = await newConversation(alice.token, { title: 'alice plain' });
+    const bobOnKb = await newConversation(bob.token, { knowledge_base_id: kb.body.id, title: 'bob kb' });
+    const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((c) => c.id);
+
+    expect(ids(await t.req('get', `/api/v1/conversations?knowledge_base_id=${kb.body.id}`, alice.token))).toEqual([aliceOnKb.id]);
+    expect(ids(await t.req('get', `/api/v1/conversations?knowledge_base_id=${kb.body.id}`))).toEqual([bobOnKb.id, aliceOnKb.id]);
+    expect(ids(await t.req('get', `/api/v1/conversations?owner_id=${alice.id}`))).toEqual([alicePlain.id, aliceOnKb.id]);
+    expect(ids(await t.req('get', `/api/v1/conversations?owner_id=${alice.id}&knowledge_base_id=${kb.body.id}`))).toEqual([aliceOnKb.id]);
+    expect(ids(await t.req('get', `/api/v1/conversations?owner_id=${alice.id}`, alice.token))).toEqual([alicePlain.id, aliceOnKb.id]);
+    const refused = await t.req('get', `/api/v1/conversations?owner_id=${bob.id}`, alice.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'owner_id' })]);
+    expect((await t.req('get', '/api/v1/conversations?owner_id=not-a-uuid')).status).toBe(422);
+  });
+
+  it('refuses a message of only whitespace with 422 naming content, storing nothing', async () => {
+    const conversation = await newConversation();
+    for (const content of ['   ', '\n\t \r\n']) {
+      const res = await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content });
+      expect(res.status).toBe(422);
+      expect(fieldsOf(res.body)).toEqual(['content']);
+    }
+    expect((await t.req('get', `/api/v1/conversations/${conversation.id}`, member.token)).body.message_count).toBe(0);
+    // Spacing around real text is the user's and is kept as sent.
+    const kept = await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: '  hi  ' });
+    expect(kept.body.user_message.content).toBe('  hi  ');
   });
 
   it('validates: empty content 422, too long 422, unknown model 422, deprecated model refused naming the successor', async () => {

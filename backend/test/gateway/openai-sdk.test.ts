@@ -1,23 +1,44 @@
 import OpenAI from 'openai';
-import { fakeEmbedding, fakeReply, OllamaFake, OpenAiFake } from '../fakes/index.js';
+import { DataSource } from 'typeorm';
+import {
+  AnthropicFake,
+  COHERE_DEFAULT_KEY,
+  CohereFake,
+  fakeEmbedding,
+  fakeReply,
+  GEMINI_DEFAULT_KEY,
+  GeminiFake,
+  OllamaFake,
+  OpenAiFake,
+} from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// Provider keys shorter than 12 characters are stored without their last four; keep these longer.
+const ANTHROPIC_KEY = 'sk-ant-fake-gateway';
 
 describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
   let t: TestApp;
   let openaiFake: OpenAiFake;
   let ollamaFake: OllamaFake;
+  let anthropicFake: AnthropicFake;
+  let geminiFake: GeminiFake;
+  let cohereFake: CohereFake;
+  let member: { id: string; token: string };
   let client: OpenAI;
   let key: string;
   let base: string;
 
   beforeAll(async () => {
-    openaiFake = await new OpenAiFake({ apiKeys: ['sk-upstream'] }).start();
+    openaiFake = await new OpenAiFake({ apiKeys: ['sk-upstream-gateway'] }).start();
     ollamaFake = await new OllamaFake().start();
+    anthropicFake = await new AnthropicFake({ apiKeys: [ANTHROPIC_KEY] }).start();
+    geminiFake = await new GeminiFake().start();
+    cohereFake = await new CohereFake().start();
     t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
     await t.req('put', '/api/v1/settings/upstream.max_retries').send({ value: 0 });
-    const openai = await aProvider(t, { kind: 'openai_compatible', api_base: `${openaiFake.url}/v1`, api_key: 'sk-upstream' });
+    const openai = await aProvider(t, { kind: 'openai_compatible', api_base: `${openaiFake.url}/v1`, api_key: 'sk-upstream-gateway' });
     const ollama = await aProvider(t, { kind: 'ollama', api_base: ollamaFake.url });
     await aModel(t, openai.id, {
       display_name: 'team-gpt',
@@ -32,7 +53,25 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
       type: 'embedding',
       params: { dimensions: 1536, batch_size: 2 },
     });
-    const member = await t.userWithRole('member');
+    const anthropic = await aProvider(t, { kind: 'anthropic', api_base: anthropicFake.url, api_key: ANTHROPIC_KEY });
+    const gemini = await aProvider(t, { kind: 'gemini', api_base: `${geminiFake.url}/v1beta`, api_key: GEMINI_DEFAULT_KEY });
+    const cohere = await aProvider(t, { kind: 'cohere', api_base: cohereFake.url, api_key: COHERE_DEFAULT_KEY });
+    await aModel(t, anthropic.id, { display_name: 'team-claude', model_id: 'claude-haiku-4-5', params: { max_output_tokens: 1024 } });
+    await aModel(t, gemini.id, { display_name: 'team-gemini', model_id: 'gemini-2.5-flash' });
+    await aModel(t, gemini.id, {
+      display_name: 'gemini-embed',
+      model_id: 'text-embedding-004',
+      type: 'embedding',
+      params: { dimensions: 768 },
+    });
+    await aModel(t, cohere.id, { display_name: 'team-command', model_id: 'command-r-08-2024' });
+    await aModel(t, cohere.id, {
+      display_name: 'cohere-embed',
+      model_id: 'embed-english-v3.0',
+      type: 'embedding',
+      params: { dimensions: 1024 },
+    });
+    member = await t.userWithRole('member');
     key = (await t.req('post', '/api/v1/api-keys', member.token).send({ name: 'sdk test' })).body.secret;
     await t.app.listen(0, '127.0.0.1');
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -42,7 +81,25 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     await t.close();
     await openaiFake.close();
     await ollamaFake.close();
+    await anthropicFake.close();
+    await geminiFake.close();
+    await cohereFake.close();
   });
+
+  /** Reads a streamed completion to its end: the text, every chunk's model name, and the usage chunks. */
+  const drain = async (stream: AsyncIterable<OpenAI.ChatCompletionChunk>) => {
+    let text = '';
+    const models = new Set<string>();
+    const usages: OpenAI.CompletionUsage[] = [];
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      models.add(chunk.model);
+      text += chunk.choices[0]?.delta?.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      if (chunk.usage) usages.push(chunk.usage);
+    }
+    return { text, models: [...models], usages, finish };
+  };
 
   it('completes a chat (whole) on an OpenAI-compatible and on an Ollama upstream', async () => {
     for (const model of ['team-gpt', 'local-llama']) {
@@ -74,6 +131,88 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     expect(chunks).toBeGreaterThan(3);
     expect(text).toBe(fakeReply('stream to me'));
     expect(usage!.completion_tokens).toBeGreaterThan(0);
+  });
+
+  describe('streams through the byte pass-through relay (an OpenAI-format upstream)', () => {
+    it('renames the model to its display name and forwards the usage chunk the client asked for', async () => {
+      const stream = await client.chat.completions.create({
+        model: 'team-gpt',
+        messages: [{ role: 'user', content: 'relay this reply please' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const { text, models, usages, finish } = await drain(stream);
+      expect(text).toBe(fakeReply('relay this reply please'));
+      expect(models).toEqual(['team-gpt']);
+      expect(finish).toBe('stop');
+      expect(usages).toHaveLength(1);
+      expect(usages[0].completion_tokens).toBeGreaterThan(0);
+      expect(usages[0].total_tokens).toBe(usages[0].prompt_tokens + usages[0].completion_tokens);
+    });
+
+    it('withholds the usage chunk Switchboard asked upstream for when the client did not', async () => {
+      openaiFake.reset();
+      const stream = await client.chat.completions.create({
+        model: 'team-gpt',
+        messages: [{ role: 'user', content: 'no usage for me' }],
+        stream: true,
+      });
+      const { text, models, usages } = await drain(stream);
+      expect(text).toBe(fakeReply('no usage for me'));
+      expect(models).toEqual(['team-gpt']);
+      expect(usages).toEqual([]);
+      expect(openaiFake.requests.at(-1)!.body).toMatchObject({
+        model: 'gpt-4o-mini',
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+    });
+  });
+
+  describe.each([
+    ['Anthropic', 'team-claude'],
+    ['Gemini', 'team-gemini'],
+    ['Cohere', 'team-command'],
+  ])('translates to %s', (_kind, model) => {
+    it('completes a chat whole', async () => {
+      const completion = await client.chat.completions.create({
+        model,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: `Hello ${model}` },
+        ],
+      });
+      expect(completion.model).toBe(model);
+      expect(completion.choices[0].message).toMatchObject({ role: 'assistant', content: fakeReply(`Hello ${model}`) });
+      expect(completion.choices[0].finish_reason).toBe('stop');
+      expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
+      expect(completion.usage!.completion_tokens).toBeGreaterThan(0);
+    });
+
+    it('streams a chat with a final usage chunk', async () => {
+      const stream = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: `Stream from ${model}` }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const { text, models, usages, finish } = await drain(stream);
+      expect(text).toBe(fakeReply(`Stream from ${model}`));
+      expect(models).toEqual([model]);
+      expect(finish).toBe('stop');
+      expect(usages).toHaveLength(1);
+      expect(usages[0].completion_tokens).toBeGreaterThan(0);
+    });
+  });
+
+  it.each([
+    ['Gemini', 'gemini-embed', 768],
+    ['Cohere', 'cohere-embed', 1024],
+  ])('embeds through %s', async (_kind, model, dimensions) => {
+    const result = await client.embeddings.create({ model, input: ['one', 'two'], encoding_format: 'float' });
+    expect(result.model).toBe(model);
+    expect(result.data.map((d) => d.embedding.length)).toEqual([dimensions, dimensions]);
+    expect(result.data[1].embedding[0]).toBeCloseTo(fakeEmbedding('two', dimensions)[0], 6);
   });
 
   it('embeds (the SDK asks for base64 by default) in batches of the model’s batch_size', async () => {
@@ -172,6 +311,60 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     } finally {
       await t.req('put', '/api/v1/settings/gateway.requests_per_minute_per_key').send({ value: 0 });
     }
+  });
+
+  it('records refused calls (invalid body, unknown, wrong type, sunset, over budget) against the key, with no model', async () => {
+    const secret = (await t.req('post', '/api/v1/api-keys', member.token).send({ name: 'refusals' })).body;
+    const refused = new OpenAI({ apiKey: secret.secret, baseURL: `${base}/v1`, maxRetries: 0 });
+    const statusOf = (call: Promise<unknown>) =>
+      call.then(
+        () => 200,
+        (e: { status: number }) => e.status,
+      );
+    const chat = (model: string, extra: Record<string, unknown> = {}) =>
+      statusOf(refused.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], ...extra }));
+    const ollama = (await t.req('get', '/api/v1/providers')).body.find((p: { kind: string }) => p.kind === 'ollama');
+    const gone = await aModel(t, ollama.id, { display_name: 'gone-llama', model_id: 'llama3.2' });
+    await t.req('post', '/api/v1/models/bulk').send({ action: 'deprecate', ids: [gone.id], sunset_at: '2099-01-01T00:00:00Z' });
+    await t.req('patch', `/api/v1/models/${gone.id}`).send({ sunset_at: '2020-01-01T00:00:00Z' });
+
+    const statuses = [
+      await chat('team-gpt', { tools: [{ type: 'function', function: { name: 'f' } }] }),
+      await statusOf(refused.embeddings.create({ model: 'team-embed', input: [] })),
+      await chat('no-such-model'),
+      await chat('team-embed'),
+      await statusOf(refused.embeddings.create({ model: 'team-gpt', input: 'x' })),
+      await chat('gone-llama'),
+    ];
+    await t.req('put', '/api/v1/settings/gateway.requests_per_minute_per_key').send({ value: 1 });
+    try {
+      statuses.push(await chat('team-gpt'), await chat('team-gpt'));
+    } finally {
+      await t.req('put', '/api/v1/settings/gateway.requests_per_minute_per_key').send({ value: 0 });
+    }
+    expect(statuses).toEqual([422, 422, 404, 400, 400, 410, 200, 429]);
+
+    await t.app.get(UsageRecorder).flush();
+    const report = await t.req('get', '/api/v1/usage?group_by=api_key');
+    const row = report.body.totals.find((r: { key: string }) => r.key === secret.id);
+    expect(row).toMatchObject({ requests: 8, errors: 7 });
+    const events: { status_code: number; model_name: string; model_id: string | null; error_class: string; cost_usd: string }[] =
+      await t.app
+        .get(DataSource)
+        .query(
+          'SELECT status_code, model_name, model_id, error_class, cost_usd::text FROM usage_events WHERE api_key_id = $1 AND status_code <> 200 ORDER BY id',
+          [secret.id],
+        );
+    expect(events.map((e) => [e.status_code, e.model_name, e.error_class])).toEqual([
+      [422, 'team-gpt', 'validation_failed'],
+      [422, 'team-embed', 'validation_failed'],
+      [404, 'no-such-model', 'model_not_found'],
+      [400, 'team-embed', 'model_wrong_type'],
+      [400, 'team-gpt', 'model_wrong_type'],
+      [410, 'gone-llama', 'model.sunset'],
+      [429, 'team-gpt', 'rate_limit_exceeded'],
+    ]);
+    expect(events.every((e) => e.model_id === null && Number(e.cost_usd) === 0)).toBe(true);
   });
 
   it('records every call’s usage against the key', async () => {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { MESSAGE_STATUSES } from '../message.entity.js';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
@@ -38,7 +38,7 @@ export class CreateConversationRequest {
 }
 
 export class UpdateConversationRequest {
-  @ApiProperty({ maxLength: 200 })
+  @ApiProperty({ maxLength: 200, example: 'Parental leave questions' })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -72,9 +72,17 @@ export class ConversationListQuery {
 }
 
 export class SendMessageRequest {
-  @ApiProperty({ minLength: 1, maxLength: MAX_CONTENT, example: 'How many vacation days do I get?' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_CONTENT,
+    pattern: '\\S',
+    description: 'Sent as written; must contain something other than whitespace',
+    example: 'How many vacation days do I get?',
+  })
   @IsString()
   @IsNotEmpty({ message: 'content must not be empty' })
+  // Not trimmed: the user's own spacing is kept; only a message of nothing but whitespace is refused.
+  @Matches(/\S/, { message: 'content must not be only whitespace' })
   @MaxLength(MAX_CONTENT)
   content!: string;
 }
