@@ -1,6 +1,17 @@
 import { OllamaFake } from '../fakes/index.js';
+import { ownerClient } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { aKnowledgeBase, embeddedInputs, ollamaModels, pdfWith, upload, waitForDocument, type KnowledgeSetup } from './support.js';
+import {
+  aKnowledgeBase,
+  embeddedInputs,
+  expectedVectorSearch,
+  ollamaModels,
+  pdfWith,
+  upload,
+  waitFor,
+  waitForDocument,
+  type KnowledgeSetup,
+} from './support.js';
 
 const HANDBOOK = `# Employee handbook
 
@@ -56,7 +67,7 @@ describe('knowledge bases: upload, ingestion and search', () => {
       .req('post', `/api/v1/knowledge-bases/${kb.id}/search`, member.token)
       .send({ query: 'how many vacation days do new hires get?', top_k: 3 });
     expect(search.status).toBe(200);
-    expect(search.body.vector_search).toBe('exact');
+    expect(search.body.vector_search).toBe(await expectedVectorSearch(t));
     expect(search.body.items).toHaveLength(3);
     expect(search.body.items[0]).toMatchObject({
       title: 'Employee handbook',
@@ -116,6 +127,30 @@ describe('knowledge bases: upload, ingestion and search', () => {
     expect((await t.req('get', `/api/v1/knowledge-bases/${kb.id}/documents`)).body.total).toBe(1);
   });
 
+  it('accepts a document above the 1 MiB request body limit up to the default setting, and refuses one above the setting', async () => {
+    const limit = await t.req('get', '/api/v1/settings/knowledge.max_upload_bytes');
+    expect(limit.body.value).toBe(20 * 1024 * 1024);
+    // 3 MiB, nearly all of it a script the extraction drops, so there is little to embed.
+    const big = (title: string) =>
+      `<html><head><title>${title}</title><script>${'x'.repeat(3 * 1024 * 1024)}</script></head><body><p>Badge office hours.</p></body></html>`;
+    const kb = await aKnowledgeBase(t, setup);
+    const accepted = await upload(t, kb.id, big('Large page'), 'large.html', 'text/html');
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.document).toMatchObject({ title: 'Large page', size_bytes: expect.any(Number) });
+    expect(accepted.body.document.size_bytes).toBeGreaterThan(3 * 1024 * 1024);
+    expect((await waitForDocument(t, kb.id, accepted.body.document.id)).status).toBe('indexed');
+
+    await t.req('put', '/api/v1/settings/knowledge.max_upload_bytes').send({ value: 2 * 1024 * 1024 });
+    try {
+      const refused = await upload(t, kb.id, big('Too large'), 'too-large.html', 'text/html');
+      expect(refused.status).toBe(413);
+      expect(refused.body).toMatchObject({ code: 'document.too_large', max_bytes: 2 * 1024 * 1024 });
+    } finally {
+      await t.req('put', '/api/v1/settings/knowledge.max_upload_bytes').send({ value: 20 * 1024 * 1024 });
+    }
+    expect((await t.req('get', `/api/v1/knowledge-bases/${kb.id}/documents`)).body.total).toBe(1);
+  });
+
   it('refuses an unsupported type with 415 naming the supported ones', async () => {
     const kb = await aKnowledgeBase(t, setup);
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
@@ -126,6 +161,10 @@ describe('knowledge bases: upload, ingestion and search', () => {
     const json = await t.req('post', `/api/v1/knowledge-bases/${kb.id}/documents`).send({ file: 'nope' });
     expect(json.status).toBe(415);
     expect(json.body.detail).toContain('multipart/form-data');
+    const binary = await upload(t, kb.id, Buffer.from([0x68, 0x69, 0, 0x01]), 'notes.txt', 'text/plain');
+    expect(binary.status).toBe(415);
+    expect(binary.body.code).toBe('document.binary');
+    expect(binary.body.detail).toContain('application/pdf');
   });
 
   it('extracts HTML (ids as anchors) and PDF (pages as anchors)', async () => {
@@ -176,6 +215,51 @@ describe('knowledge bases: upload, ingestion and search', () => {
     expect((await waitForDocument(t, kb.id, res.body.document.id)).status).toBe('indexed');
     const again = await t.req('post', `/api/v1/knowledge-bases/${kb.id}/documents/${res.body.document.id}/retry`);
     expect(again.status).toBe(409);
+  });
+
+  it('retries transient upstream failures (503, then 429) with growing backoff, counting attempts, and ends indexed', async () => {
+    const kb = await aKnowledgeBase(t, setup);
+    const text = 'The cafeteria serves breakfast from seven to ten on weekdays.';
+    const sent = () => embeddedInputs(fake).filter((input) => input === text).length;
+    fake.enqueue({ status: 503 });
+    fake.enqueue({ status: 429, retryAfter: 1 });
+    const res = await upload(t, kb.id, text, 'cafeteria.txt', 'text/plain');
+    expect(res.status).toBe(202);
+    const docId = res.body.document.id;
+    const db = await ownerClient(t.databaseUrl);
+    const job = async (attempts: number) =>
+      waitFor(`attempt ${attempts}`, async () => {
+        const { rows } = await db.query(
+          `SELECT attempts, last_error, extract(epoch FROM run_after - now())::float8 AS wait_s FROM embedding_jobs WHERE document_id = $1`,
+          [docId],
+        );
+        return rows[0]?.attempts === attempts ? (rows[0] as { attempts: number; last_error: string; wait_s: number }) : null;
+      });
+    // Skips the rest of a backoff instead of sleeping through it.
+    const fastForward = () => db.query(`UPDATE embedding_jobs SET run_after = now() WHERE document_id = $1`, [docId]);
+    try {
+      const first = await job(1);
+      expect(first.last_error).toEqual(expect.any(String));
+      expect(first.wait_s).toBeGreaterThan(0.5);
+      expect(first.wait_s).toBeLessThanOrEqual(2);
+      const waiting = (await t.req('get', `/api/v1/knowledge-bases/${kb.id}/documents/${docId}`)).body;
+      expect(waiting).toMatchObject({ status: 'indexing', progress: { done: 0, total: 1 }, error: null });
+      await fastForward();
+      const second = await job(2);
+      // The backoff grows (8 s), and is never shorter than the upstream's Retry-After.
+      expect(second.wait_s).toBeGreaterThan(5);
+      expect(second.wait_s).toBeLessThanOrEqual(8);
+      expect(second.last_error).not.toBe(first.last_error);
+      await fastForward();
+      const done = await waitForDocument(t, kb.id, docId);
+      expect(done).toMatchObject({ status: 'indexed', progress: { done: 1, total: 1 }, error: null });
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM embedding_jobs WHERE document_id = $1`, [docId]);
+      expect(rows[0].n).toBe(0);
+      expect(sent()).toBe(3);
+    } finally {
+      await db.end();
+      fake.reset();
+    }
   });
 
   it('lets members read and search but not upload or delete', async () => {

@@ -1,4 +1,5 @@
 import type { OllamaFake } from '../fakes/index.js';
+import { ownerClient } from '../support/database.js';
 import { aModel, aProvider } from '../support/registry.js';
 import type { TestApp } from '../support/test-app.js';
 
@@ -45,6 +46,21 @@ export function upload(t: TestApp, kbId: string, content: string | Buffer, filen
   return t
     .req('post', `/api/v1/knowledge-bases/${kbId}/documents`, token)
     .attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content), { filename, contentType });
+}
+
+/**
+ * The vector search the app should pick on the server the suite runs on: pgvector where the
+ * server offers the extension (CI's second pass on the machine's PostgreSQL, when it has it),
+ * the exact scan otherwise (the embedded PostgreSQL never has it).
+ */
+export async function expectedVectorSearch(t: TestApp): Promise<'pgvector' | 'exact'> {
+  const db = await ownerClient(t.databaseUrl);
+  try {
+    const { rows } = await db.query(`SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available`);
+    return rows[0].available ? 'pgvector' : 'exact';
+  } finally {
+    await db.end();
+  }
 }
 
 /** Polls a document until it reaches one of `statuses` (or fails the test after `ms`). */

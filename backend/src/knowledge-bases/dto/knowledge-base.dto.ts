@@ -57,7 +57,7 @@ export class CreateKnowledgeBaseRequest {
 }
 
 export class UpdateKnowledgeBaseRequest {
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({ maxLength: 100, example: 'HR policies 2025' })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -101,7 +101,11 @@ export class UpdateKnowledgeBaseRequest {
 }
 
 export class ReembedRequest {
-  @ApiProperty({ format: 'uuid', description: 'The embedding model to build the new index with (any dimensions)' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The embedding model to build the new index with (any dimensions)',
+    example: '7c2e9b14-6a3f-4d58-b0e1-93f5a2c8d746',
+  })
   @IsUUID()
   embedding_model_id!: string;
 }

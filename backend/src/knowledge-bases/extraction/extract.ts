@@ -1,7 +1,7 @@
 import { DomainError } from '../../common/domain-error.js';
 import { extractHtml } from './html.js';
 import { extractMarkdown } from './markdown.js';
-import type { SupportedMediaType } from './media-types.js';
+import { SUPPORTED_LIST, type SupportedMediaType } from './media-types.js';
 import { extractPdf } from './pdf.js';
 import { normaliseSpace, type ExtractedDocument } from './sections.js';
 
@@ -33,7 +33,12 @@ export async function extractDocument(bytes: Buffer, mediaType: SupportedMediaTy
 }
 
 function decodeText(bytes: Buffer): string {
-  if (bytes.includes(0)) throw new DomainError('unsupported_media_type', 'document.binary', 'The file holds binary data, not text');
+  if (bytes.includes(0))
+    throw new DomainError(
+      'unsupported_media_type',
+      'document.binary',
+      `The file holds binary data, not text; supported: ${SUPPORTED_LIST}`,
+    );
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {

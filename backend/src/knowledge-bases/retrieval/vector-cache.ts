@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { decodeInto, scanRows, TopK, type DistanceMetric } from './vector-math.js';
 
 const LOAD_PAGE = 4_000;
+/** Bytes per row besides the vector: norm, seq and the chunk id string. */
+const ROW_OVERHEAD = 4 + 8 + 80;
 /** Rows scored between yields to the event loop (~3 ms at 768 dimensions), so a scan never stalls other requests. */
 const SLICE = 4_096;
 
@@ -39,6 +41,10 @@ class CachedIndex {
 
   get bytes(): number {
     return this.data.byteLength + this.norms.byteLength + this.seqs.byteLength + this.ids.length * 80;
+  }
+
+  static estimate(rows: number, dims: number): number {
+    return rows * (dims * 4 + ROW_OVERHEAD);
   }
 
   append(rows: { seq: string; chunk_id: string; norm: number; embedding: Buffer }[]): void {
@@ -93,6 +99,8 @@ class CachedIndex {
  */
 export class VectorCache {
   private readonly indexes = new Map<string, CachedIndex>();
+  /** Rows read from PostgreSQL since start (tests and metrics: a search on a warm index reads none). */
+  rowsLoaded = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -113,6 +121,32 @@ export class VectorCache {
       if (from + SLICE < count) await new Promise((resolve) => setImmediate(resolve));
     }
     return top.sorted().map((hit) => ({ chunkId: ids[hit.row]!, similarity: hit.score }));
+  }
+
+  /**
+   * Loads an index before anyone searches it (start-up warm-up), sized for `rows` up front. Its
+   * `lastUsed` is the caller's rank, older than any real search, so warmed copies go first when
+   * searched ones need the room. Stops between pages when `signal` aborts; a later search goes on
+   * from what was loaded.
+   */
+  async warm(ref: IndexRef, rows: number, rank: number, signal: AbortSignal): Promise<void> {
+    if (this.indexes.has(ref.id)) return;
+    const entry = new CachedIndex(ref.dimensions, ref.vectorEpoch, Math.max(1_024, rows + 64));
+    entry.lastUsed = rank;
+    this.indexes.set(ref.id, entry);
+    entry.refreshing = this.refresh(entry, ref, signal).finally(() => (entry.refreshing = null));
+    await entry.refreshing;
+    this.evict();
+  }
+
+  /** Whether the budget still has room for an index of `rows` vectors of `dims`. */
+  fits(rows: number, dims: number): boolean {
+    return this.heldBytes + CachedIndex.estimate(rows, dims) <= this.maxBytes;
+  }
+
+  /** Indexes held and their row counts. */
+  held(): { id: string; rows: number }[] {
+    return [...this.indexes].map(([id, index]) => ({ id, rows: index.count }));
   }
 
   drop(indexId: string): void {
@@ -140,24 +174,25 @@ export class VectorCache {
     return entry;
   }
 
-  private async refresh(cached: CachedIndex, ref: IndexRef): Promise<void> {
+  private async refresh(cached: CachedIndex, ref: IndexRef, signal?: AbortSignal): Promise<void> {
     if (cached.epoch !== ref.vectorEpoch) {
       const rows = (await this.dataSource.query(`SELECT seq FROM chunk_embeddings WHERE index_id = $1`, [ref.id])) as { seq: string }[];
       cached.retain(new Set(rows.map((r) => Number(r.seq))));
       cached.epoch = ref.vectorEpoch;
     }
-    for (;;) {
+    while (!signal?.aborted) {
       const rows = (await this.dataSource.query(
         `SELECT seq, chunk_id, norm, embedding FROM chunk_embeddings WHERE index_id = $1 AND seq > $2 ORDER BY seq LIMIT ${LOAD_PAGE}`,
         [ref.id, cached.maxSeq],
       )) as { seq: string; chunk_id: string; norm: number; embedding: Buffer }[];
       cached.append(rows);
+      this.rowsLoaded += rows.length;
       if (rows.length < LOAD_PAGE) return;
     }
   }
 
   /** Least recently searched indexes go first when the copies outgrow the budget. */
-  private evict(keep: string): void {
+  private evict(keep?: string): void {
     let total = this.heldBytes;
     if (total <= this.maxBytes) return;
     for (const [id, index] of [...this.indexes].sort((a, b) => a[1].lastUsed - b[1].lastUsed)) {
