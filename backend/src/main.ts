@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { loadConfig } from './config/app-config.js';
 import { isClusterPrimary, runPrimary } from './cluster.js';
-import { startServer } from './server.js';
+import { describeStartupFailure, startServer } from './server.js';
 
 const CONSOLE_DIR = fileURLToPath(new URL('../../../admin-ui/browser', import.meta.url));
-/** Failures whose message already says what to fix: one line, no stack trace. */
-const EXPECTED = ['ConfigError', 'SecretKeyError', 'DatabaseUnreachableError', 'EmbeddedDatabaseError', 'KeyCheckError'];
 
 async function main(): Promise<void> {
   if (typeof process.loadEnvFile === 'function') {
@@ -39,11 +37,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const name = err instanceof Error ? err.constructor.name : '';
-  if (err instanceof ConfigError || EXPECTED.includes(name)) {
-    process.stderr.write(`switchboard: ${(err as Error).message}\n`);
-  } else {
-    process.stderr.write(`switchboard: start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  }
+  process.stderr.write(`${describeStartupFailure(err)}\n`);
   process.exit(1);
 });

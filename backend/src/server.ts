@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
@@ -10,7 +11,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedde
 import { ensureFirstAdmin, type FirstAdmin } from './database/seed.js';
 import { SecretBox } from './common/secret-box.js';
 import { ModelsService } from './models/models.service.js';
-import { assertStoredKeysReadable } from './providers/key-check.js';
+import { assertStoredKeysReadable, KeyCheckError } from './providers/key-check.js';
 import { ProvidersService } from './providers/providers.service.js';
 import { seedRegistry } from './registry/registry-seed.js';
 
@@ -71,7 +72,16 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     });
     app.enableShutdownHooks([]);
     await app.init();
-    await assertStoredKeysReadable(app.get(DataSource), app.get(SecretBox));
+    await assertStoredKeysReadable(app.get(DataSource), app.get(SecretBox)).catch(async (error: unknown) => {
+      if (!(error instanceof KeyCheckError) || !keyring.generated) throw error;
+      // The data needs a key but the key file was missing: drop the new one, so restoring the
+      // original is all it takes, and say so.
+      await rm(keyring.generated, { force: true });
+      throw new KeyCheckError(
+        `the key file ${keyring.generated} is missing, but stored provider API keys need the key they were written with: ` +
+          'restore that file, or set SWITCHBOARD_SECRET_KEY to its key',
+      );
+    });
     const firstAdmin = await ensureFirstAdmin(app.get(DataSource), app.get(AuditService), {
       email: config.ADMIN_EMAIL,
       password: config.ADMIN_PASSWORD,
@@ -83,7 +93,9 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     else if (firstAdmin) print(`Created the first admin ${firstAdmin.email} with ADMIN_PASSWORD.`);
     let url = '';
     if (options.listen !== false) {
-      await app.listen({ port: config.PORT, host: config.HOST });
+      await app.listen({ port: config.PORT, host: config.HOST }).catch((err: unknown) => {
+        throw portError(err, config) ?? err;
+      });
       url = `http://localhost:${config.PORT}`;
     }
     const running = app;
@@ -116,6 +128,36 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     await embedded?.stop().catch(() => undefined);
     throw err;
   }
+}
+
+/** The port cannot be bound (taken, or privileged); the message says which variable to change. */
+export class PortUnavailableError extends Error {}
+
+function portError(err: unknown, config: AppConfig): PortUnavailableError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  const where = `${config.HOST}:${config.PORT}`;
+  if (code === 'EADDRINUSE')
+    return new PortUnavailableError(`PORT ${config.PORT} is already in use (${where}): stop what listens there or set PORT to a free port`);
+  if (code === 'EACCES') return new PortUnavailableError(`PORT ${config.PORT} needs privileges to bind (${where}): use a port above 1023`);
+  if (code === 'EADDRNOTAVAIL') return new PortUnavailableError(`HOST ${config.HOST} is not an address of this machine`);
+  return undefined;
+}
+
+/** Failures whose message already says what to fix, by class name: main prints them as one line. */
+const EXPECTED_FAILURES = [
+  'ConfigError',
+  'SecretKeyError',
+  'DatabaseUnreachableError',
+  'EmbeddedDatabaseError',
+  'KeyCheckError',
+  'PortUnavailableError',
+];
+
+/** What `main` prints when start-up fails: one line for expected failures, the stack for the rest. */
+export function describeStartupFailure(err: unknown): string {
+  const name = err instanceof Error ? err.constructor.name : '';
+  if (EXPECTED_FAILURES.includes(name)) return `switchboard: ${(err as Error).message}`;
+  return `switchboard: start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
 }
 
 function printFirstAdmin(print: (line: string) => void, admin: FirstAdmin): void {

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Actor } from '../common/actor.js';
-import { ProblemResponse } from '../common/problem.dto.js';
 import { AuthService } from './auth.service.js';
 import { ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse } from './dto/auth.dto.js';
 import { UserResponse } from './dto/user.dto.js';
@@ -16,8 +15,8 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
-  @ApiOkResponse({ type: TokenResponse })
-  @ApiTooManyRequestsResponse({ description: 'Ten failed sign-ins within a minute from this IP or for this email', type: ProblemResponse })
+  @ApiOkResponse({ type: TokenResponse, description: 'Signed in: an access token, a refresh token and who you are' })
+  @ApiUnauthorizedResponse({ description: 'The email or password is incorrect, or the account is deactivated' })
   login(@CurrentActor() actor: Actor, @Body() body: LoginRequest): Promise<TokenResponse> {
     return this.auth.login(actor, body);
   }
@@ -26,7 +25,8 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Trade a refresh token for a new access and refresh token' })
-  @ApiOkResponse({ type: TokenResponse })
+  @ApiOkResponse({ type: TokenResponse, description: 'A new access token and a new refresh token (the old one is spent)' })
+  @ApiUnauthorizedResponse({ description: 'The refresh token is unknown, expired, revoked or was already used' })
   refresh(@CurrentActor() actor: Actor, @Body() body: RefreshRequest): Promise<TokenResponse> {
     return this.auth.refresh(actor, body.refresh_token);
   }

@@ -24,11 +24,10 @@ export class AuthService {
 
   async login(anonymous: Actor, body: LoginRequest): Promise<TokenResponse> {
     const ip = anonymous.ip ?? 'unknown';
-    await this.throttle.assertAllowed(ip, body.email);
+    await this.throttle.takeAttempt(ip, body.email);
     const user = await this.dataSource.getRepository(User).findOne({ where: { email: body.email } });
     const ok = user ? await verifyPassword(user.passwordHash, body.password) : (await burnPasswordCheck(body.password), false);
     if (!user || !ok || !user.isActive) {
-      await this.throttle.recordFailure(ip, body.email);
       await this.audit.recordAlone(
         { ...anonymous, email: body.email },
         {
@@ -41,7 +40,7 @@ export class AuthService {
       );
       throw badCredentials();
     }
-    await this.throttle.recordSuccess(body.email);
+    await this.throttle.recordSuccess(ip, body.email);
     return this.dataSource.transaction(async (manager) => {
       user.lastLoginAt = new Date();
       await manager.update(User, { id: user.id }, { lastLoginAt: user.lastLoginAt });

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 
@@ -9,8 +9,12 @@ const MAX_FAILURES = 10;
 const WINDOW_SECONDS = 60;
 
 /**
- * Counts failed sign-ins per IP and per email in PostgreSQL (rate-limiter-flexible), so the limit
+ * Counts sign-in attempts per IP and per email in PostgreSQL (rate-limiter-flexible), so the limit
  * holds across app instances. Ten failures within a minute lock that IP or email for the rest of it.
+ *
+ * Every attempt takes its point *before* the password is checked (one atomic upsert per key), and a
+ * successful sign-in gives it back. Reading the counters first and charging after the slow argon2
+ * check let a parallel burst through: all of its requests saw the same count below the limit.
  */
 @Injectable()
 export class LoginThrottle implements OnModuleInit {
@@ -31,22 +35,27 @@ export class LoginThrottle implements OnModuleInit {
     });
   }
 
-  /** Throws 429 with Retry-After when either key has used up its failures. */
-  async assertAllowed(ip: string, email: string): Promise<void> {
-    const results = await Promise.all([this.limiter.get(`ip:${ip}`), this.limiter.get(`email:${email}`)]);
-    const blocked = results.filter((r) => r !== null && r.consumedPoints >= MAX_FAILURES);
-    if (blocked.length === 0) return;
-    const waitMs = Math.max(...blocked.map((r) => r!.msBeforeNext));
+  /**
+   * Charges one attempt to the IP and to the email, or throws 429 with Retry-After when either has
+   * none left. A refused attempt is refunded to the key that still had room, since no password was
+   * tried for it.
+   */
+  async takeAttempt(ip: string, email: string): Promise<void> {
+    const keys = [`ip:${ip}`, `email:${email}`];
+    const results = await Promise.allSettled(keys.map((key) => this.limiter.consume(key)));
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (refused.length === 0) return;
+    const failure = refused.find((reason) => !(reason instanceof RateLimiterRes));
+    await Promise.all(keys.filter((_, i) => results[i].status === 'fulfilled').map((key) => this.limiter.reward(key, 1)));
+    if (failure) throw failure;
+    const waitMs = Math.max(...(refused as RateLimiterRes[]).map((r) => r.msBeforeNext));
     throw new DomainError('rate_limited', 'auth.too_many_failures', 'Too many failed sign-ins; wait before trying again', {
       retryAfterSeconds: Math.ceil(waitMs / 1000),
     });
   }
 
-  async recordFailure(ip: string, email: string): Promise<void> {
-    await Promise.all([this.limiter.penalty(`ip:${ip}`, 1), this.limiter.penalty(`email:${email}`, 1)]);
-  }
-
-  async recordSuccess(email: string): Promise<void> {
-    await this.limiter.delete(`email:${email}`);
+  /** A good password clears the email's failures and returns the IP's point: only failures count. */
+  async recordSuccess(ip: string, email: string): Promise<void> {
+    await Promise.all([this.limiter.delete(`email:${email}`), this.limiter.reward(`ip:${ip}`, 1)]);
   }
 }

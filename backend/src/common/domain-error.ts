@@ -46,7 +46,11 @@ export class DomainError extends Error {
 }
 
 export const notFound = (entity: string, id?: string) =>
-  new DomainError('not_found', `${entity.replace(/ /g, '_')}.not_found`, id ? `No ${entity} with id ${id}` : `No such ${entity}`);
+  new DomainError(
+    'not_found',
+    `${entity.toLowerCase().replace(/ /g, '_')}.not_found`,
+    id ? `No ${entity} with id ${id}` : `No such ${entity}`,
+  );
 
 export const validationFailed = (errors: FieldError[], message?: string) =>
   new DomainError(

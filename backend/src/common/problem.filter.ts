@@ -100,12 +100,37 @@ function fromFastifyError(error: unknown): Problem | undefined {
   return undefined;
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|Connection ended/i;
+
+/** The error and what it wraps (TypeORM's driverError, `cause`, a connect AggregateError's errors). */
+function* causes(error: unknown, depth = 0): Generator<{ code?: string; message?: string }> {
+  if (!error || typeof error !== 'object' || depth > 3) return;
+  const e = error as { code?: string; message?: string; driverError?: unknown; cause?: unknown; errors?: unknown[] };
+  yield e;
+  yield* causes(e.driverError, depth + 1);
+  yield* causes(e.cause, depth + 1);
+  for (const inner of Array.isArray(e.errors) ? e.errors : []) yield* causes(inner, depth + 1);
+}
 
 function fromDatabaseError(error: unknown): Problem | undefined {
   const code = (error as { code?: string })?.code ?? (error as { driverError?: { code?: string } })?.driverError?.code;
-  const message = error instanceof Error ? error.message : '';
-  if ((code && UNAVAILABLE_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
+  const unavailable = [...causes(error)].some(
+    (c) => (typeof c.code === 'string' && UNAVAILABLE_CODES.has(c.code)) || UNAVAILABLE_MESSAGE.test(c.message ?? ''),
+  );
+  if (unavailable) {
     return problem(503, 'database_unavailable', 'The database is unavailable; nothing was changed. Retry shortly');
   }
   if (error instanceof QueryFailedError) {

@@ -1,4 +1,5 @@
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -14,6 +15,8 @@ export interface SecretKeyring {
   previous: SecretKey[];
   /** Where the current key came from, for start-up messages (never the key itself). */
   source: 'environment' | 'key file';
+  /** This start created the key file (there was none): a missing file, if data already needs a key. */
+  generated?: string;
 }
 
 export class SecretKeyError extends Error {}
@@ -44,12 +47,8 @@ export function keyId(key: Buffer): string {
  * keys still readable during a rotation. Several app instances on one database must share the key,
  * so they should set SWITCHBOARD_SECRET_KEY rather than rely on a per-machine file.
  */
-export async function loadSecretKeyring(options: { envKey?: string; previousKeys?: string; dataDir: string }): Promise<SecretKeyring> {
-  const fromEnv = (options.previousKeys ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean)
-    .map((k) => parseSecretKey(k, 'SWITCHBOARD_PREVIOUS_SECRET_KEYS'));
+export async function loadSecretKeyring(options: KeyringOptions): Promise<SecretKeyring> {
+  const fromEnv = previousFromEnv(options.previousKeys);
   if (options.envKey) {
     return { current: parseSecretKey(options.envKey, 'SWITCHBOARD_SECRET_KEY'), previous: fromEnv, source: 'environment' };
   }
@@ -60,12 +59,45 @@ export async function loadSecretKeyring(options: { envKey?: string; previousKeys
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+  let generated: string | undefined;
   if (text === undefined) {
     text = randomBytes(32).toString('base64');
     await mkdir(options.dataDir, { recursive: true });
     await writeFile(file, text + '\n', { mode: 0o600, flag: 'wx' });
+    generated = file;
   }
   await chmod(file, 0o600);
+  return { ...fromKeyFile(text, file, fromEnv), ...(generated ? { generated } : {}) };
+}
+
+/**
+ * Reads the keys again, synchronously and without creating anything: for a request that meets a
+ * key id this instance has not loaded yet, which cannot wait for an asynchronous reload.
+ */
+export function reloadSecretKeyringSync(options: KeyringOptions): SecretKeyring {
+  const fromEnv = previousFromEnv(options.previousKeys);
+  if (options.envKey) {
+    return { current: parseSecretKey(options.envKey, 'SWITCHBOARD_SECRET_KEY'), previous: fromEnv, source: 'environment' };
+  }
+  const file = keyFilePath(options.dataDir);
+  return fromKeyFile(readFileSync(file, 'utf8'), file, fromEnv);
+}
+
+interface KeyringOptions {
+  envKey?: string;
+  previousKeys?: string;
+  dataDir: string;
+}
+
+function previousFromEnv(previousKeys: string | undefined): SecretKey[] {
+  return (previousKeys ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => parseSecretKey(k, 'SWITCHBOARD_PREVIOUS_SECRET_KEYS'));
+}
+
+function fromKeyFile(text: string, file: string, fromEnv: SecretKey[]): SecretKeyring {
   const [current, ...older] = text
     .split('\n')
     .map((l) => l.trim())

@@ -75,6 +75,27 @@ describe('auth', () => {
     expect((await login(ADMIN_EMAIL, ADMIN_PASSWORD, '10.2.0.2')).status).toBe(200);
   });
 
+  it('holds the limit against a parallel burst: at most ten passwords are tried, the rest get 429', async () => {
+    const user = await t.userWithRole('member');
+    const burst = await Promise.all(Array.from({ length: 30 }, () => login(user.email, 'wrong-password-xyz', '10.4.0.1')));
+    const tried = burst.filter((res) => res.status === 401).length;
+    // Two counters taken one after the other can refuse a few more than strictly needed, never fewer.
+    expect(tried).toBeGreaterThan(0);
+    expect(tried).toBeLessThanOrEqual(10);
+    const refused = burst.filter((res) => res.status === 429);
+    expect(refused).toHaveLength(30 - tried);
+    for (const res of refused) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    const failed = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.login_failed' AND actor_email = $1`, [user.email]);
+    expect(failed[0].n).toBe(tried);
+    expect((await login(user.email, user.password, '10.4.0.2')).status).toBe(429);
+  });
+
+  it('does not count successful sign-ins against the client address', async () => {
+    for (let i = 0; i < 12; i++) expect((await login(ADMIN_EMAIL, ADMIN_PASSWORD, '10.5.0.1')).status).toBe(200);
+  });
+
   it('changes your own password with the current one, and refuses a wrong current password', async () => {
     const user = await t.userWithRole('auditor');
     const wrong = await t
@@ -183,7 +204,12 @@ describe('API keys', () => {
     expect(created.body.prefix).toBe(created.body.secret.slice(0, 12));
     const me = await t.http().get('/api/v1/auth/me').set(bearer(created.body.secret));
     expect(me.body.email).toBe(member.email);
-    const list = await t.http().get('/api/v1/api-keys').set(bearer(member.token));
+    // last_used_at is written off the request path: give that write a moment to land.
+    let list = await t.http().get('/api/v1/api-keys').set(bearer(member.token));
+    for (let i = 0; i < 20 && list.body[0]?.last_used_at === null; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      list = await t.http().get('/api/v1/api-keys').set(bearer(member.token));
+    }
     expect(list.body).toHaveLength(1);
     expect(list.body[0]).not.toHaveProperty('secret');
     expect(list.body[0].last_used_at).not.toBeNull();

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/app-config.js';
-import { startServer } from '../../src/server.js';
+import { describeStartupFailure, startServer } from '../../src/server.js';
+import { createDatabase, dropDatabase } from '../support/database.js';
+import { TEST_SECRET_KEY } from '../support/test-app.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -102,5 +104,36 @@ describe('configuration', () => {
     const attempt = startServer(config, { print: () => undefined, listen: false });
     await expect(attempt).rejects.toThrow(new RegExp(`^DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:${port}/switchboard`));
     await expect(attempt).rejects.not.toThrow(/hunter2/);
+  });
+
+  it('stops with a one-line message naming PORT when the port is already in use', async () => {
+    const port = await freePort();
+    const squatter: Server = await new Promise((resolve) => {
+      const server = createServer().listen(port, '127.0.0.1', () => resolve(server));
+    });
+    const database = await createDatabase();
+    try {
+      const config = loadConfig({
+        DATABASE_URL: database.url,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-port-')),
+        SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        SEED_REGISTRY: 'false',
+      });
+      const failure: unknown = await startServer(config, { print: () => undefined }).then(
+        (running) => running.stop().then(() => new Error('started on a port in use')),
+        (err: unknown) => err,
+      );
+      const line = describeStartupFailure(failure);
+      expect(line).toBe(
+        `switchboard: PORT ${port} is already in use (127.0.0.1:${port}): stop what listens there or set PORT to a free port`,
+      );
+      expect(line).not.toContain('\n');
+    } finally {
+      squatter.close();
+      await dropDatabase(database.name);
+    }
   });
 });

@@ -27,13 +27,13 @@ export class RefreshRequest {
 }
 
 export class ChangePasswordRequest {
-  @ApiProperty()
+  @ApiProperty({ example: 'correct horse battery staple' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)
   current_password!: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN, maxLength: 256 })
+  @ApiProperty({ minLength: PASSWORD_MIN, maxLength: 256, example: 'a new and longer passphrase' })
   @IsString()
   @MinLength(PASSWORD_MIN)
   @MaxLength(256)
