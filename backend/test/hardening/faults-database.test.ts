@@ -13,15 +13,20 @@ describe('fault: PostgreSQL goes away under load', () => {
   let db: Awaited<ReturnType<typeof ownPostgres>>;
   let fake: OllamaFake;
   const tally = { requests: 0, acknowledged: 0, refused503: 0, unauthenticatedLeaks: 0 };
+  /** Requests with credentials that must not get in, sent while the database is down, by kind. */
+  const probes: Record<string, { sent: number; leaks: number }> = {};
 
   beforeAll(async () => {
     db = await ownPostgres();
     fake = await new OllamaFake().start();
-    t = await startTestApp({ database: { name: 'switchboard', url: db.url }, env: { SEED_REGISTRY: 'false', LOG_LEVEL: 'fatal' } });
+    t = await startTestApp({ database: { name: 'switchboard', url: db.url }, env: { SEED_REGISTRY: 'false', LOG_LEVEL: 'error' } });
   });
   afterAll(async () => {
     process.stdout.write(
-      `fault database: outage=${OUTAGE_MS}ms requests=${tally.requests} acknowledged=${tally.acknowledged} refused-503=${tally.refused503} auth-leaks=${tally.unauthenticatedLeaks}\n`,
+      `fault database: outage=${OUTAGE_MS}ms requests=${tally.requests} acknowledged=${tally.acknowledged} refused-503=${tally.refused503} auth-leaks=${tally.unauthenticatedLeaks}\n` +
+        `fault database: probes during the outage: ${Object.entries(probes)
+          .map(([kind, p]) => `${kind}=${p.sent} (leaks ${p.leaks})`)
+          .join(', ')}\n`,
     );
     await t.close().catch(() => undefined);
     await db.destroy();
@@ -35,6 +40,35 @@ describe('fault: PostgreSQL goes away under load', () => {
       await aModel(t, provider.id, { model_id: 'llama3.2' });
       const member = await t.userWithRole('member');
       const conversation = (await t.req('post', '/api/v1/conversations', member.token).send({})).body;
+      // Credentials that only the database can tell apart from good ones, prepared before the outage:
+      // each was used once (so the principal cache saw it) and then revoked, deleted or deactivated,
+      // which clears that cache; one valid key is never used, so it cannot be in the cache at all.
+      const probeMember = await t.userWithRole('member');
+      const revokedKey = (await t.req('post', '/api/v1/api-keys', probeMember.token).send({ name: 'revoked' })).body;
+      const uncachedKey = (await t.req('post', '/api/v1/api-keys', probeMember.token).send({ name: 'never used' })).body;
+      const deleted = await t.userWithRole('member');
+      const deactivated = await t.userWithRole('member');
+      for (const token of [revokedKey.secret, deleted.token, deactivated.token]) {
+        expect((await t.http().get('/v1/models').set('authorization', `Bearer ${token}`)).status).toBe(200);
+      }
+      expect((await t.req('delete', `/api/v1/api-keys/${revokedKey.id}`)).status).toBe(204);
+      expect((await t.req('delete', `/api/v1/users/${deleted.id}`)).status).toBe(204);
+      expect((await t.req('patch', `/api/v1/users/${deactivated.id}`).send({ is_active: false })).status).toBe(200);
+      const refused: Record<string, string> = {
+        'not a token': 'not-a-token',
+        'revoked key': revokedKey.secret,
+        'deleted user': deleted.token,
+        'deactivated user': deactivated.token,
+      };
+      for (const [kind, token] of Object.entries(refused)) {
+        const res = await t.http().get('/v1/models').set('authorization', `Bearer ${token}`);
+        if (res.status !== 401) throw new Error(`${kind} before the outage → ${res.status}`);
+      }
+      // The valid key joins only while the database is down (used earlier, it would be cached and let in).
+      const duringOutage: Record<string, string> = { ...refused, 'valid key never cached': uncachedKey.secret };
+      let down = false;
+      // For a 500, the error the server logged with it (only unexpected errors are logged at this level).
+      const unexpected = (status: number) => (status === 500 ? `\n  logged: ${t.logs.slice(-2).join('\n  ').slice(0, 1_500)}` : '');
       const acknowledged: { users: string[]; messages: string[] } = { users: [], messages: [] };
       const failures: string[] = [];
       let running = true;
@@ -48,7 +82,7 @@ describe('fault: PostgreSQL goes away under load', () => {
           tally.requests++;
           if (res.status === 201) acknowledged.users.push(email);
           else if (res.status === 503 && res.headers['content-type']?.startsWith('application/problem+json')) tally.refused503++;
-          else failures.push(`user write → ${res.status} ${res.text.slice(0, 120)}`);
+          else failures.push(`user write → ${res.status} ${res.text.slice(0, 120)}${unexpected(res.status)}`);
           await sleep(50);
         }
       };
@@ -59,23 +93,42 @@ describe('fault: PostgreSQL goes away under load', () => {
             .send({ content: `hello ${randomUUID()}` });
           tally.requests++;
           if (res.status === 201) acknowledged.messages.push(res.body.user_message.id, res.body.assistant_message.id);
-          else if (res.status === 503) tally.refused503++;
-          else failures.push(`chat → ${res.status} ${res.text.slice(0, 120)}`);
+          else if (res.status === 503 && res.headers['content-type']?.startsWith('application/problem+json')) tally.refused503++;
+          else failures.push(`chat → ${res.status} ${res.headers['content-type']} ${res.text.slice(0, 120)}${unexpected(res.status)}`);
           await sleep(50);
         }
       };
+      // Paths that need the database to say no: a revoked or never-cached key, a token of a user
+      // deleted or deactivated before the outage. Only 401 or 503 will do, on the gateway (whose
+      // model list needs no database once authenticated) and the admin API alike.
       const intruder = async () => {
-        while (running) {
-          const res = await t.http().get('/api/v1/users').set('authorization', 'Bearer not-a-token');
+        for (let i = 0; running; i++) {
+          const credentials = Object.entries(down ? duringOutage : refused);
+          const [kind, token] = credentials[i % credentials.length];
+          const path = i % 2 === 0 ? '/v1/models' : '/api/v1/auth/me';
+          const wasDown = down;
+          const res = await t.http().get(path).set('authorization', `Bearer ${token}`);
           tally.requests++;
-          if (res.status < 400) tally.unauthenticatedLeaks++;
-          await sleep(100);
+          // The valid key may get in once the database is back; before that, nothing may.
+          const leaked = res.status !== 401 && res.status !== 503 && (kind !== 'valid key never cached' || down);
+          if (leaked) {
+            tally.unauthenticatedLeaks++;
+            failures.push(`${kind} ${path}${wasDown ? ' during the outage' : ''} → ${res.status} ${res.text.slice(0, 120)}`);
+          }
+          if (wasDown && down) {
+            probes[kind] ??= { sent: 0, leaks: 0 };
+            probes[kind].sent++;
+            if (leaked) probes[kind].leaks++;
+          }
+          await sleep(50);
         }
       };
       const load = Promise.all([writer(), chatter(), intruder()]);
       await sleep(3_000);
       await db.stop();
+      down = true;
       await sleep(OUTAGE_MS);
+      down = false;
       await db.start();
       const backAt = Date.now();
       // Recovery: the first successful write after the database returns.
@@ -94,6 +147,7 @@ describe('fault: PostgreSQL goes away under load', () => {
 
       expect(failures).toEqual([]);
       expect(tally.unauthenticatedLeaks).toBe(0);
+      for (const kind of Object.keys(duringOutage)) expect(probes[kind]?.sent).toBeGreaterThan(0);
       expect(tally.refused503).toBeGreaterThan(0);
       expect(recoveredAfter).toBeGreaterThanOrEqual(0);
       expect(recoveredAfter).toBeLessThan(10_000);

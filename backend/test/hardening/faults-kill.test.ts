@@ -8,7 +8,7 @@ import { OllamaFake } from '../fakes/index.js';
 import { freePort, ownPostgres } from './support/own-postgres.js';
 
 const MAIN = new URL('../../../dist/api/backend/src/main.js', import.meta.url).pathname;
-const SWEEP_WAIT_MS = 75_000;
+const SWEEP_WAIT_MS = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The built server as `npm start` runs it, on a database of the test's own. */
@@ -34,7 +34,7 @@ async function startApp(env: Record<string, string>): Promise<{ child: ChildProc
 describe('fault: the app is killed with SIGKILL under load and restarted', () => {
   let db: Awaited<ReturnType<typeof ownPostgres>>;
   let fake: OllamaFake;
-  const tally = { writes: 0, acknowledged: 0, streams: 0 };
+  const tally = { writes: 0, acknowledged: 0, streams: 0, partial: 0, sweptAfterKillMs: -1 };
 
   beforeAll(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before \`npm run test:hardening\``);
@@ -42,7 +42,10 @@ describe('fault: the app is killed with SIGKILL under load and restarted', () =>
     fake = await new OllamaFake().start();
   });
   afterAll(async () => {
-    process.stdout.write(`fault kill: writes=${tally.writes} acknowledged=${tally.acknowledged} streams-open-at-kill=${tally.streams}\n`);
+    process.stdout.write(
+      `fault kill: writes=${tally.writes} acknowledged=${tally.acknowledged} streams-open-at-kill=${tally.streams} ` +
+        `kept-partial=${tally.partial} swept-after-kill=${(tally.sweptAfterKillMs / 1000).toFixed(1)}s\n`,
+    );
     await db.destroy();
     await fake.close();
   });
@@ -95,18 +98,40 @@ describe('fault: the app is killed with SIGKILL under load and restarted', () =>
           if (res?.status === 201) acknowledged.push(email);
         }
       };
-      // Streams that will be cut mid-reply by the kill.
-      for (const id of conversations) {
+      // Streams that will be cut mid-reply by the kill. The fake answers word by word, 300 ms apart,
+      // so this prompt gives a reply of about 15 s; the server stores what arrived at most once a
+      // second, after a delta. The kill waits until every stream has had 2.5 s of deltas (so each
+      // stored some of it), or 20 s at most.
+      const prompt = `tell me a long story please ${'about the sea and the ships on it '.repeat(5)}`.trim();
+      const received = conversations.map(() => ({ text: '', firstDeltaAt: 0, lastDeltaAt: 0 }));
+      conversations.forEach((id, i) => {
         tally.streams++;
-        void post(`/api/v1/conversations/${id}/messages`, { content: 'tell me a long story please' }, 'text/event-stream')
+        void post(`/api/v1/conversations/${id}/messages`, { content: prompt }, 'text/event-stream')
           .then(async (r) => {
-            for await (const _chunk of r.body ?? []) void _chunk;
+            let buffer = '';
+            for await (const chunk of r.body ?? []) {
+              buffer += Buffer.from(chunk as Uint8Array).toString('utf8');
+              let end;
+              while ((end = buffer.indexOf('\n\n')) >= 0) {
+                const event = buffer.slice(0, end);
+                buffer = buffer.slice(end + 2);
+                const data = /^event: delta\ndata: (.*)$/m.exec(event)?.[1];
+                if (data === undefined) continue;
+                received[i].text += (JSON.parse(data) as { text: string }).text;
+                received[i].firstDeltaAt ||= Date.now();
+                received[i].lastDeltaAt = Date.now();
+              }
+            }
           })
           .catch(() => undefined);
-      }
+      });
       const load = Promise.all([writer(), writer()]);
-      await sleep(1_500);
+      const waitStarted = Date.now();
+      while (Date.now() - waitStarted < 20_000 && !received.every((r) => r.firstDeltaAt && r.lastDeltaAt - r.firstDeltaAt >= 2_500)) {
+        await sleep(50);
+      }
       app.child.kill('SIGKILL');
+      const killedAt = Date.now();
       running = false;
       await load;
       app = await startApp(env);
@@ -125,12 +150,21 @@ describe('fault: the app is killed with SIGKILL under load and restarted', () =>
           if (streaming === 0) break;
           await sleep(1_000);
         }
+        tally.sweptAfterKillMs = Date.now() - killedAt;
         expect(streaming).toBe(0);
         const interrupted = await client.query(
-          `SELECT status, error->>'class' AS class, length(content) AS chars FROM messages WHERE role = 'assistant'`,
+          `SELECT c.id AS conversation, m.status, m.error->>'class' AS class, m.content
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.role = 'assistant'`,
         );
         expect(interrupted.rows.length).toBe(conversations.length);
         for (const row of interrupted.rows) expect(row).toMatchObject({ status: 'failed', class: 'interrupted' });
+        // What arrived before the kill is kept: a non-empty beginning of what the client was sent.
+        for (const row of interrupted.rows as { conversation: string; content: string }[]) {
+          const seen = received[conversations.indexOf(row.conversation)].text;
+          expect(seen.startsWith(row.content)).toBe(true);
+          if (row.content.length > 0) tally.partial++;
+        }
+        expect(tally.partial).toBe(conversations.length);
         const verify = (await (await fetch(`${app.url}/api/v1/audit-events/verify`, { headers })).json()) as { valid: boolean };
         expect(verify.valid).toBe(true);
       } finally {

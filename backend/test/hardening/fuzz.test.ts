@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { OllamaFake } from '../fakes/index.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { stateCounts } from './support/counts.js';
+import { stateCounts, stateDiff } from './support/counts.js';
 import { type OpenApiDoc, type Operation, valueFor } from './support/openapi-arbitraries.js';
 
 const TOTAL_CASES = Number(process.env.FUZZ_CASES ?? 20_000);
@@ -93,7 +93,7 @@ describe('fuzz: every operation in openapi.json, every role', () => {
                 throw new Error(`${where}: not problem+json: ${res.headers['content-type']} ${res.text.slice(0, 200)}`);
               }
               const after = await stateCounts(dataSource);
-              if (after !== before) throw new Error(`${where}: an error response changed state ${before} → ${after}`);
+              if (after !== before) throw new Error(`${where}: an error response changed state: ${stateDiff(before, after)}`);
             }),
             { seed: SEED, numRuns: perCombination(), endOnFailure: true },
           )

@@ -6,7 +6,7 @@ import { OllamaFake, OpenAiFake } from '../fakes/index.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { dumpDatabase } from './support/database-dump.js';
-import type { OpenApiDoc, Operation } from './support/openapi-arbitraries.js';
+import type { OpenApiDoc, Operation, Schema } from './support/openapi-arbitraries.js';
 
 const counts = { cases: 0, failures: 0 };
 const check = (ok: boolean, what: string, failures: string[]) => {
@@ -22,9 +22,11 @@ describe('security', () => {
   let openai: OpenAiFake;
   let ollama: OllamaFake;
   const doc = JSON.parse(readFileSync(new URL('../../../openapi.json', import.meta.url), 'utf8')) as OpenApiDoc;
+  /** A provider key that must never come back out; the fake upstream accepts it, so chats succeed. */
+  const canary = `sk-canary-${randomUUID()}`;
 
   beforeAll(async () => {
-    openai = await new OpenAiFake({ apiKeys: ['sk-right'] }).start();
+    openai = await new OpenAiFake({ apiKeys: ['sk-right', canary] }).start();
     ollama = await new OllamaFake().start();
     t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
   });
@@ -143,36 +145,58 @@ describe('security', () => {
     expect(failures).toEqual([]);
   });
 
-  it('answers 404 for someone else’s conversation or API key, with nothing of it in the body', async () => {
+  it('answers 404 for someone else’s object on every operation of an owner-scoped resource in openapi.json', async () => {
     const failures: string[] = [];
     const provider = await aProvider(t, { kind: 'ollama', api_base: ollama.url });
     await aModel(t, provider.id, { display_name: 'ownership-model', model_id: 'llama3.2' });
     const alice = await t.userWithRole('member');
     const bob = await t.userWithRole('member');
-    const conversation = (await t.req('post', '/api/v1/conversations', alice.token).send({ title: 'Alice private plans' })).body;
-    const key = (await t.req('post', '/api/v1/api-keys', alice.token).send({ name: 'alice-key' })).body;
-    for (const [method, path, body] of [
-      ['get', `/api/v1/conversations/${conversation.id}`],
-      ['patch', `/api/v1/conversations/${conversation.id}`, { title: 'mine now' }],
-      ['delete', `/api/v1/conversations/${conversation.id}`],
-      ['post', `/api/v1/conversations/${conversation.id}/messages`, { content: 'hi' }],
-      ['delete', `/api/v1/api-keys/${key.id}`],
-    ] as [string, string, object?][]) {
-      const res = await t.req(method as 'get', path, bob.token).send(body);
+    // Owner-scoped resources are the collections whose list takes `owner_id` (admins see anyone's);
+    // every operation on one of their objects is tried by another member on Alice's object.
+    const owned = Object.keys(doc.paths).filter((path) =>
+      (doc.paths[path].get as Operation | undefined)?.parameters?.some((p) => p.in === 'query' && p.name === 'owner_id'),
+    );
+    expect(owned.sort()).toEqual(['/api/v1/api-keys', '/api/v1/conversations']);
+    let tried = 0;
+    for (const collection of owned) {
+      const marker = `alice-private-${randomUUID()}`;
+      const createSchema = requestSchema(doc.paths[collection].post as Operation);
+      const body = { ...minimalBody(createSchema, doc), ...pick(createSchema, doc, { title: marker, name: marker }) };
+      const created = await t.req('post', collection, alice.token).send(body);
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      for (const [path, methods] of Object.entries(doc.paths)) {
+        if (!path.startsWith(`${collection}/{`)) continue;
+        for (const [method, op] of Object.entries(methods) as [string, Operation][]) {
+          const concrete = path.replace(/\{[^}]+\}/, id).replace(/\{[^}]+\}/g, () => randomUUID());
+          const schema = requestSchema(op);
+          const res = await t.req(method as 'get', concrete, bob.token).send(schema ? minimalBody(schema, doc) : undefined);
+          tried++;
+          check(
+            (res.status === 404 || res.status === 403) && !res.text.includes(marker), // (the id is echoed: the caller sent it)
+            `${method} ${path} on someone else’s object → ${res.status} ${res.text.slice(0, 120)}`,
+            failures,
+          );
+        }
+      }
+      const list = await t.req('get', collection, bob.token);
+      check(!list.text.includes(id) && !list.text.includes(marker), `${collection} list shows someone else’s object`, failures);
+      // And nothing happened to it: Alice still sees it as she made it.
+      const mine = await t.req('get', collection, alice.token);
       check(
-        res.status === 404 && !res.text.includes('Alice private plans') && !res.text.includes('alice-key'),
-        `${method} ${path} → ${res.status}`,
+        mine.text.includes(id) && mine.text.includes(marker) && !mine.text.includes('"revoked_at":"'),
+        `${collection}: Alice’s object changed`,
         failures,
       );
     }
-    const list = await t.req('get', '/api/v1/api-keys', bob.token);
-    check(!list.text.includes(key.id), 'key list leaks', failures);
+    process.stdout.write(`security: someone else’s object tried on ${tried} generated operations\n`);
+    expect(tried).toBeGreaterThanOrEqual(5);
     expect(failures).toEqual([]);
   });
 
   it('keeps a canary provider key out of every response, log line, audit event, metric and the database', async () => {
-    const canary = `sk-canary-${randomUUID()}`;
     const bodies: string[] = [];
+    const streamed = { gateway: 0, conversation: 0 };
     const keep = <T extends { text: string }>(res: T) => (bodies.push(res.text), res);
     const created = keep(
       await t
@@ -190,6 +214,35 @@ describe('security', () => {
     keep(await t.req('post', `/api/v1/providers/${id}/test`).send({}));
     keep(await t.req('post', '/api/v1/providers/test').send({ kind: 'openai_compatible', api_base: `${openai.url}/v1`, api_key: canary }));
     keep(await t.req('post', `/api/v1/models/${model.id}/test`).send({}));
+    // The gateway and conversations while the key works: whole and streamed (SSE) replies, an
+    // upstream error (400, passed on) and a stream the upstream breaks after two chunks.
+    for (const [name, upstream] of [
+      ['canary-fails', 'gpt-4o-mini-fail-400'],
+      ['canary-breaks', 'gpt-4o-mini-stream-error-2'],
+    ]) {
+      await t.req('post', '/api/v1/models').send({ provider_id: id, display_name: name, model_id: upstream, type: 'generation' });
+    }
+    const gatewayKey = (await t.req('post', '/api/v1/api-keys').send({ name: 'canary-gateway' })).body.secret as string;
+    const gateway = (path: string, body: object) => t.http().post(path).set('authorization', `Bearer ${gatewayKey}`).send(body);
+    const messages = [{ role: 'user', content: 'hello there' }];
+    for (const name of ['canary-model', 'canary-fails', 'canary-breaks']) {
+      keep(await gateway('/v1/chat/completions', { model: name, messages }));
+      const sse = keep(await gateway('/v1/chat/completions', { model: name, messages, stream: true }));
+      if (String(sse.headers['content-type']).startsWith('text/event-stream') && sse.text.includes('data:')) streamed.gateway++;
+    }
+    keep(await gateway('/v1/chat/completions', { model: 'canary-model', messages: 'not a list' }));
+    for (const name of ['canary-model', 'canary-breaks']) {
+      const modelId = (await t.req('get', `/api/v1/models?search=${name}`)).body.items[0].id as string;
+      const chat = keep(await t.req('post', '/api/v1/conversations').send({ model_id: modelId })).body;
+      keep(await t.req('post', `/api/v1/conversations/${chat.id}/messages`).send({ content: 'a whole reply' }));
+      const sse = keep(
+        await t.req('post', `/api/v1/conversations/${chat.id}/messages`).set('accept', 'text/event-stream').send({ content: 'a stream' }),
+      );
+      if (/event: (assistant_message|error)/.test(sse.text)) streamed.conversation++;
+      keep(await t.req('get', `/api/v1/conversations/${chat.id}`));
+    }
+    // An upstream refusal before the first chunk is a plain JSON error, so two of the three gateway calls stream.
+    expect(streamed).toEqual({ gateway: 2, conversation: 2 });
     keep(await t.req('patch', `/api/v1/providers/${id}`).send({ api_key: `${canary}-2` }));
     keep(await t.req('patch', `/api/v1/providers/${id}`).send({ api_base: 'http://10.9.9.9/v1' }));
     const conversation = keep(await t.req('post', '/api/v1/conversations').send({ model_id: model.id })).body;
@@ -200,7 +253,7 @@ describe('security', () => {
     expect(audit.text.length).toBeGreaterThan(100);
     const dump = await dumpDatabase(t.databaseUrl);
     process.stdout.write(
-      `security: canary searched in ${bodies.length} responses, ${t.logs.length} log lines and a database dump (${dump.method})\n`,
+      `security: canary searched in ${bodies.length} responses (${streamed.gateway + streamed.conversation} of them SSE streams), ${t.logs.length} log lines and a database dump (${dump.method})\n`,
     );
     const places = { responses: bodies.join('\n'), logs: t.logs.join('\n'), database: dump.text };
     for (const [where, text] of Object.entries(places)) {
@@ -209,3 +262,26 @@ describe('security', () => {
     }
   });
 });
+
+const resolve = (schema: Schema | undefined, doc: OpenApiDoc): Schema | undefined =>
+  schema?.$ref ? doc.components.schemas[String(schema.$ref).split('/').pop()!] : schema;
+const requestSchema = (op: Operation): Schema | undefined => op.requestBody?.content['application/json']?.schema;
+
+/** The smallest body the schema accepts: its required members, each from its example or type. */
+function minimalBody(schema: Schema | undefined, doc: OpenApiDoc): Record<string, unknown> {
+  const resolved = resolve(schema, doc) ?? {};
+  const value = (s: Schema): unknown => {
+    const p = resolve(s, doc) ?? {};
+    if (p.example !== undefined) return p.example;
+    if (p.enum) return p.enum[0];
+    if (p.format === 'uuid') return randomUUID();
+    return { string: 'x', integer: 1, number: 1, boolean: false, array: [], object: {} }[p.type as string] ?? 'x';
+  };
+  return Object.fromEntries(((resolved.required ?? []) as string[]).map((name) => [name, value(resolved.properties[name])]));
+}
+
+/** The members of `values` that the schema has. */
+function pick(schema: Schema | undefined, doc: OpenApiDoc, values: Record<string, unknown>): Record<string, unknown> {
+  const properties = resolve(schema, doc)?.properties ?? {};
+  return Object.fromEntries(Object.entries(values).filter(([name]) => name in properties));
+}
