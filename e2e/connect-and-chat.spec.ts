@@ -1,4 +1,5 @@
 import { type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import { fakes } from './support/fakes.js';
 import { expect, expectNoSeriousA11yViolations, saveScreenshot, signIn, test } from './support/fixtures.js';
 import { adminApi } from './support/admin-api.js';
@@ -7,11 +8,12 @@ import { adminApi } from './support/admin-api.js';
  * From an upstream to a chat, as one admin session against the fake OpenAI: a provider whose
  * connection test fails on a bad key and passes on the right one; its models discovered and
  * imported; a default set; a streamed chat, and a stopped one, in the playground; then the usage
- * this produced. Auditors read usage; members chat.
+ * this produced. Auditors read usage; members chat. Last, all of it in the audit log and its exports.
  */
 test.describe.configure({ mode: 'serial' });
 
-const run = Date.now().toString(36).slice(-5);
+const startedAt = Date.now();
+const run = startedAt.toString(36).slice(-5);
 const names = {
   provider: `OpenAI fake ${run}`,
   chat: `GPT-4o mini ${run}`,
@@ -380,4 +382,92 @@ test('an auditor reads usage without write buttons; a member chats in the playgr
   await expectNoSeriousA11yViolations(member);
   await saveScreenshot(member, 'member-playground-chat');
   await memberContext.close();
+});
+
+/** Exports what the audit log's filters select, through the console's download, and reads the file. */
+async function exportAudit(format: 'csv' | 'ndjson'): Promise<string> {
+  await page.getByTestId('audit-export-button').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`audit-export-${format}`).click()]);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^audit-events-.+\\.${format}$`));
+  return readFile(await download.path(), 'utf8');
+}
+
+interface ExportedEvent {
+  action: string;
+  actor_type: string;
+  entity_type: string | null;
+  entity_id: string | null;
+}
+
+const ndjson = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as ExportedEvent);
+
+async function applyAuditFilters(filters: { action?: string; entityType?: string; entityId?: string; actorType?: string; from?: boolean }) {
+  await page.getByTestId('audit-clear-filters').click();
+  if (filters.action) await page.getByTestId('audit-action-input').fill(filters.action);
+  if (filters.entityType) await page.getByTestId('audit-entity-type-input').fill(filters.entityType);
+  if (filters.entityId) await page.getByTestId('audit-entity-id-input').fill(filters.entityId);
+  if (filters.actorType) await choose(page.getByTestId('audit-actor-type-select'), filters.actorType);
+  // The minute this spec started, in the browser's time zone (what the datetime-local field takes).
+  if (filters.from) {
+    const local = await page.evaluate(
+      `(() => { const d = new Date(${startedAt}); return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16); })()`,
+    );
+    await page.getByTestId('audit-from-input').fill(local as string);
+  }
+  await page.getByTestId('audit-apply-filters').click();
+}
+
+test('audit: the provider, model and conversation events of this run are in the log and in its exports', async ({ baseURL }) => {
+  const api = await adminApi(baseURL!);
+  const providers = await api<{ id: string; name: string }[]>('GET', '/api/v1/providers');
+  const providerId = providers.find((p) => p.name === names.provider)!.id;
+  const { items: models } = await api<{ items: { id: string; display_name: string }[] }>(
+    'GET',
+    `/api/v1/models?search=${run}&page_size=100`,
+  );
+  const modelId = (name: string) => models.find((m) => m.display_name === name)!.id;
+  const { items: conversations } = await api<{ items: { id: string; title: string | null }[] }>('GET', '/api/v1/conversations');
+  expect(conversations.length).toBeGreaterThanOrEqual(2);
+
+  await page.getByTestId('nav-audit').click();
+  const actions = page.getByTestId('audit-event-list').getByTestId('audit-event-action');
+  await expect(page.getByTestId('chain-integrity-badge')).toContainText('Chain intact');
+
+  // The provider: created, then tested from its row (newest first).
+  await applyAuditFilters({ entityType: 'provider', entityId: providerId });
+  await expect(actions).toHaveText(['provider.tested', 'provider.created']);
+  await expectNoSeriousA11yViolations(page);
+  await saveScreenshot(page, 'admin-audit-provider');
+  const csv = await exportAudit('csv');
+  const [header, ...rows] = csv.trim().split('\n');
+  expect(header).toMatch(/^seq,id,occurred_at,actor_type,actor_id,actor_email,actor_role,action,outcome,entity_type,entity_id,/);
+  expect(rows).toHaveLength(2);
+  expect(rows[0]).toContain(`,provider.created,success,provider,${providerId},`);
+  expect(rows[1]).toContain(`,provider.tested,success,provider,${providerId},`);
+
+  // The models: the two imported, the one added by hand, and the chat model made the default.
+  await applyAuditFilters({ action: 'model.*', from: true });
+  await expect(actions.filter({ hasText: 'model.default_changed' })).not.toHaveCount(0);
+  await expect(actions.filter({ hasText: 'model.created' })).not.toHaveCount(0);
+  const modelEvents = ndjson(await exportAudit('ndjson'));
+  expect(modelEvents.every((event) => event.action.startsWith('model.'))).toBe(true);
+  const created = modelEvents.filter((event) => event.action === 'model.created').map((event) => event.entity_id);
+  expect(created).toEqual(expect.arrayContaining([modelId(names.chat), modelId(names.embedding), modelId(names.slow)]));
+  expect(modelEvents).toContainEqual(
+    expect.objectContaining({ action: 'model.default_changed', entity_type: 'model', entity_id: modelId(names.chat) }),
+  );
+  expect(modelEvents).toContainEqual(expect.objectContaining({ action: 'model.tested', entity_id: modelId(names.chat) }));
+
+  // The chats: every message sent by a signed-in user since the run started.
+  await applyAuditFilters({ action: 'conversation.message_sent', actorType: 'User', from: true });
+  await expect(actions.first()).toHaveText('conversation.message_sent');
+  await saveScreenshot(page, 'admin-audit-conversations');
+  const chatEvents = ndjson(await exportAudit('ndjson'));
+  expect(chatEvents.every((event) => event.action === 'conversation.message_sent' && event.actor_type === 'user')).toBe(true);
+  const chatted = new Set(chatEvents.map((event) => event.entity_id));
+  for (const conversation of conversations) expect(chatted, conversation.title ?? conversation.id).toContain(conversation.id);
 });

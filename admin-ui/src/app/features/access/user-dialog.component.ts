@@ -46,13 +46,15 @@ const PASSWORD_MIN = 12;
           <mat-form-field appearance="outline">
             <mat-label>Email</mat-label>
             <input matInput type="email" formControlName="email" autocomplete="off" data-testid="user-email-input" />
-            <mat-error>{{ message(form.controls.email, { required: 'Enter their email address' }) }}</mat-error>
+            <mat-error data-testid="user-email-error">{{
+              message(form.controls.email, { required: 'Enter their email address' })
+            }}</mat-error>
           </mat-form-field>
         }
         <mat-form-field appearance="outline">
           <mat-label>Display name</mat-label>
           <input matInput formControlName="display_name" autocomplete="off" data-testid="user-name-input" />
-          <mat-error>{{ message(form.controls.display_name, { required: 'Enter their name' }) }}</mat-error>
+          <mat-error data-testid="user-name-error">{{ message(form.controls.display_name, { required: 'Enter their name' }) }}</mat-error>
         </mat-form-field>
         <mat-form-field appearance="outline">
           <mat-label>Role</mat-label>
@@ -62,7 +64,7 @@ const PASSWORD_MIN = 12;
             }
           </mat-select>
           <mat-hint>{{ roleHints[form.controls.role.value] }}</mat-hint>
-          <mat-error>{{ message(form.controls.role) }}</mat-error>
+          <mat-error data-testid="user-role-error">{{ message(form.controls.role) }}</mat-error>
         </mat-form-field>
         <mat-form-field appearance="outline">
           <mat-label>{{ original ? 'New password (optional)' : 'Password' }}</mat-label>

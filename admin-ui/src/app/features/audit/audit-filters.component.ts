@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, effect, inject, input, output, untracked } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { NonNullableFormBuilder, ReactiveFormsModule, ValidatorFn, Validators } from '@angular/forms';
 import { MatAutocompleteModule } from '@angular/material/autocomplete';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -11,6 +11,8 @@ import { validationMessage } from '../../shared/forms';
 import type { AuditFilters } from './audit.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Ids are often pasted with a stray space; the filter sends them trimmed, so validate them trimmed.
+const uuid: ValidatorFn = ({ value }) => (!String(value).trim() || UUID.test(String(value).trim()) ? null : { pattern: true });
 
 export const ACTION_SUGGESTIONS = [
   'provider.*',
@@ -24,6 +26,13 @@ export const ACTION_SUGGESTIONS = [
   'conversation.*',
   'auth.*',
   'auth.login_failed',
+];
+/** Who acted, as the API's `actor_type` filter names them. */
+export const ACTOR_TYPES: { value: NonNullable<AuditFilters['actor_type']>; label: string }[] = [
+  { value: 'user', label: 'User' },
+  { value: 'api_key', label: 'API key' },
+  { value: 'system', label: 'System' },
+  { value: 'anonymous', label: 'Anonymous (failed sign-ins)' },
 ];
 export const ENTITY_TYPES = ['provider', 'model', 'knowledge_base', 'document', 'conversation', 'user', 'api_key', 'setting'];
 
@@ -51,13 +60,16 @@ export function localToIso(value: string): string | undefined {
       display: grid;
       grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
       column-gap: 12px;
+      /* Room for a hint under a field and the floating label of the field below it. */
+      row-gap: 8px;
       padding: 16px 16px 4px;
     }
+    /* A row of their own, at the end: the action and entity suggestions open downwards over the column they start in. */
     .actions {
+      grid-column: 1 / -1;
       display: flex;
-      align-items: flex-start;
+      justify-content: flex-end;
       gap: 8px;
-      padding-top: 6px;
     }
   `,
 })
@@ -68,11 +80,13 @@ export class AuditFiltersComponent {
 
   protected readonly actions = ACTION_SUGGESTIONS;
   protected readonly entityTypes = ENTITY_TYPES;
+  protected readonly actorTypes = ACTOR_TYPES;
   protected readonly message = validationMessage;
 
   private readonly fb = inject(NonNullableFormBuilder);
   protected readonly form = this.fb.group({
-    actor_id: ['', Validators.pattern(UUID)],
+    actor_type: this.fb.control<AuditFilters['actor_type'] | ''>(''),
+    actor_id: ['', uuid],
     action: ['', Validators.pattern(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^$/)],
     entity_type: [''],
     entity_id: [''],
@@ -86,6 +100,7 @@ export class AuditFiltersComponent {
       const value = this.value();
       untracked(() =>
         this.form.reset({
+          actor_type: value.actor_type ?? '',
           actor_id: value.actor_id ?? '',
           action: value.action ?? '',
           entity_type: value.entity_type ?? '',
@@ -105,6 +120,7 @@ export class AuditFiltersComponent {
     }
     const v = this.form.getRawValue();
     const filters: AuditFilters = {
+      actor_type: v.actor_type || undefined,
       actor_id: v.actor_id.trim() || undefined,
       action: v.action.trim() || undefined,
       entity_type: v.entity_type.trim() || undefined,

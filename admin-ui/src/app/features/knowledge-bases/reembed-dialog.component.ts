@@ -10,6 +10,7 @@ import { startWith } from 'rxjs';
 import type { KnowledgeBaseResponse, ModelResponse } from '../../api/models';
 import { problemMessage } from '../../core/http/problem';
 import { AlertComponent } from '../../shared/alert.component';
+import { applyServerErrors, validationMessage } from '../../shared/forms';
 import { loadError } from '../../shared/latest';
 import { LoadingBarComponent } from '../../shared/loading-bar.component';
 import { dimensionsOf, plural } from './knowledge-base-state';
@@ -58,7 +59,7 @@ export interface ReembedDialogData {
             </mat-option>
           }
         </mat-select>
-        <mat-error>Choose the model to move to</mat-error>
+        <mat-error data-testid="reembed-model-error">{{ message(target, { required: 'Choose the model to move to' }) }}</mat-error>
       </mat-form-field>
       <dl class="compare" data-testid="reembed-comparison">
         <dt>Now</dt>
@@ -108,6 +109,7 @@ export class ReembedDialogComponent {
   protected readonly kb = this.data.kb;
   protected readonly chunks = plural(this.kb.chunk_count, 'chunk');
   protected readonly dims = dimensionsOf;
+  protected readonly message = validationMessage;
 
   protected readonly target = new FormControl(this.data.model?.id ?? '', { nonNullable: true, validators: Validators.required });
   private readonly targetId = toSignal(this.target.valueChanges.pipe(startWith(this.target.value)), { requireSync: true });
@@ -135,6 +137,8 @@ export class ReembedDialogComponent {
       this.ref.close(await this.service.reembed(this.kb.id, this.target.value));
     } catch (error) {
       this.error.set(problemMessage(error));
+      // The request's one field: a 422 on it (already the current model, no longer active) belongs under the select.
+      applyServerErrors(this.target, error, (field) => (field === 'embedding_model_id' ? this.target : null));
     } finally {
       this.starting.set(false);
     }

@@ -1,14 +1,17 @@
-import { ChangeDetectionStrategy, Component, computed, inject, resource, signal } from '@angular/core';
-import { FormsModule } from '@angular/forms';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, resource, signal } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
+import { map } from 'rxjs';
 import type { DependentsResponse, ModelResponse } from '../../api/models';
 import { problemDependents, problemItems, problemMessage } from '../../core/http/problem';
 import { AlertComponent } from '../../shared/alert.component';
 import { DependentsSummaryComponent } from '../../shared/dependents-summary.component';
+import { applyServerErrors, validationMessage } from '../../shared/forms';
 import { loadError } from '../../shared/latest';
 import { LoadingBarComponent } from '../../shared/loading-bar.component';
 import { ModelsService, refusalLines, TYPE_LABELS } from './models.service';
@@ -33,7 +36,7 @@ const NONE: DependentsResponse = {
 @Component({
   selector: 'sb-model-deprecate-dialog',
   imports: [
-    FormsModule,
+    ReactiveFormsModule,
     MatButtonModule,
     MatDialogModule,
     MatFormFieldModule,
@@ -74,8 +77,14 @@ export class ModelDeprecateDialogComponent {
     this.models.length === 1 ? `Deprecate ${this.models[0].display_name}?` : `Deprecate ${this.models.length} models?`;
   protected readonly defaults = this.models.filter((m) => m.is_default);
 
-  protected successorId = signal('');
-  protected sunsetDate = signal('');
+  // Named after the request's fields so a 422 lands on them; sunset_at holds the day, sent as an instant.
+  protected readonly form = inject(NonNullableFormBuilder).group({ successor_id: { value: '', disabled: true }, sunset_at: '' });
+  private readonly value = toSignal(this.form.valueChanges.pipe(map(() => this.form.getRawValue())), {
+    initialValue: this.form.getRawValue(),
+  });
+  protected readonly successorId = computed(() => this.value().successor_id);
+  protected readonly sunsetDate = computed(() => this.value().sunset_at);
+  protected readonly message = validationMessage;
   protected readonly saving = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly refusals = signal<string[]>([]);
@@ -111,6 +120,16 @@ export class ModelDeprecateDialogComponent {
 
   /** The API refuses to deprecate a model a knowledge base is bound to (409 `model.in_use`). */
   protected readonly kbBlocks = computed(() => this.check.hasValue() && this.check.value()!.dependents.knowledge_bases.length > 0);
+  protected readonly blocked = computed(() => this.saving() || !this.check.hasValue() || this.defaultNeedsSuccessor() || this.kbBlocks());
+
+  constructor() {
+    // Only a selection of one type, with candidates loaded, can name a successor.
+    effect(() => {
+      const successor = this.form.controls.successor_id;
+      if (this.type && this.candidates().length > 0) successor.enable({ emitEvent: false });
+      else successor.disable({ emitEvent: false });
+    });
+  }
 
   protected kbOnly(d: DependentsResponse): DependentsResponse {
     return { ...NONE, knowledge_bases: d.knowledge_bases, blocks_delete: true };
@@ -121,6 +140,7 @@ export class ModelDeprecateDialogComponent {
   }
 
   protected async confirm(): Promise<void> {
+    if (this.blocked()) return;
     this.saving.set(true);
     this.error.set(null);
     this.refusals.set([]);
@@ -139,6 +159,7 @@ export class ModelDeprecateDialogComponent {
       const names = new Map([...this.models, ...this.candidates()].map((m) => [m.id, m.display_name]));
       this.refusals.set(refusalLines(problemItems(error), names));
       this.refusedBy.set(problemDependents(error));
+      applyServerErrors(this.form, error);
     } finally {
       this.saving.set(false);
     }

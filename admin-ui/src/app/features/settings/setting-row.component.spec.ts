@@ -58,4 +58,16 @@ describe('SettingRowComponent', () => {
     (await t.request('/api/v1/settings/upstream.max_retries', 'PUT')).flush(aSetting({ value: 4 as unknown as object, is_set: true }));
     await t.until(() => expect(t.byTestId('setting-input-upstream.max_retries')).toBeNull());
   });
+
+  it('moves focus into the editor, and Escape closes it with focus back on Edit', async () => {
+    await render(aSetting());
+    const focused = () => document.activeElement?.getAttribute('data-testid');
+    await t.click('edit-setting-upstream.max_retries');
+    await t.until(() => expect(focused()).toBe('setting-input-upstream.max_retries'));
+
+    t.byTestId('setting-input-upstream.max_retries')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await t.until(() => expect(t.byTestId('setting-editor-upstream.max_retries')).toBeNull());
+    await t.until(() => expect(focused()).toBe('edit-setting-upstream.max_retries'));
+    http.expectNone('/api/v1/settings/upstream.max_retries');
+  });
 });

@@ -1,4 +1,15 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import {
+  afterNextRender,
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  ElementRef,
+  inject,
+  Injector,
+  input,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -34,6 +45,9 @@ import { settingKind, SettingsService } from './settings.service';
 })
 export class SettingRowComponent {
   private readonly service = inject(SettingsService);
+  private readonly injector = inject(Injector);
+  private readonly editButton = viewChild<string, ElementRef<HTMLButtonElement>>('editButton', { read: ElementRef });
+  private readonly editor = viewChild<string, ElementRef<HTMLFormElement>>('editor', { read: ElementRef });
 
   readonly setting = input.required<SettingResponse>();
   readonly readOnly = input(false);
@@ -61,6 +75,14 @@ export class SettingRowComponent {
     this.load(this.setting().value);
     this.error.set(null);
     this.editing.set(true);
+    // The Edit button leaves with the editor's arrival: keyboard users continue in its field.
+    this.focusAfterRender(() => this.editor()?.nativeElement.querySelector<HTMLElement>('input, textarea, button'));
+  }
+
+  /** Closes the editor without saving (Cancel, Escape) and gives focus back to the Edit button. */
+  protected close(): void {
+    this.editing.set(false);
+    this.focusAfterRender(() => this.editButton()?.nativeElement);
   }
 
   /** Fills the editor with the default; it is saved like any other value. */
@@ -88,7 +110,7 @@ export class SettingRowComponent {
     this.error.set(null);
     try {
       await this.service.put(this.setting().key, value);
-      this.editing.set(false);
+      this.close();
     } catch (error) {
       this.error.set(problemMessage(error));
       // The API names the `value` field (or an item of it, `value.0`).
@@ -104,6 +126,10 @@ export class SettingRowComponent {
 
   protected control(): FormControl<unknown> {
     return { flag: this.flag, number: this.number, list: this.list, json: this.json }[this.kind()] as FormControl<unknown>;
+  }
+
+  private focusAfterRender(target: () => HTMLElement | null | undefined): void {
+    afterNextRender({ write: () => target()?.focus() }, { injector: this.injector });
   }
 
   private load(value: unknown): void {
