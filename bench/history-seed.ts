@@ -2,9 +2,11 @@
  * Bulk data for the history bench, straight into the tables through the embedded database's URL:
  * 200 providers and 10,000 models, 100 members, 100,000 conversations with ~1,000,000 messages
  * (one of them with 200), and 1,000,000 audit events (valid columns, placeholder hashes: the chain
- * does not verify, and does not need to for reads and exports).
+ * does not verify, and does not need to for reads and exports), and a month of 1,000,000 gateway calls
+ * (usage_events, and the daily rollup built from them as the recorder would).
  */
 import pg from 'pg';
+import { LATENCY_BOUNDS_MS } from '../backend/src/usage/latency-buckets.js';
 
 export const PROVIDERS = 200;
 export const MODELS = 10_000;
@@ -14,6 +16,10 @@ export const MESSAGES_PER_CONVERSATION = 10;
 export const LONG_CONVERSATION = 200;
 export const AUDIT_EVENTS = 1_000_000;
 export const MEMBER_EMAIL = 'bench-member-1@example.com';
+export const USAGE_CALLS = 1_000_000;
+export const USAGE_DAYS = 30;
+export const USAGE_KEYS = 20;
+export const USAGE_MODELS = 40;
 
 export interface Seeded {
   modelIds: string[];
@@ -101,12 +107,66 @@ export async function seed(databaseUrl: string, adminEmail: string): Promise<See
         [max ?? '0', AUDIT_EVENTS, admin.id, adminEmail, modelIds, modelIds.length, from + 1, Math.min(from + slice, AUDIT_EVENTS)],
       );
     }
+    // A month of gateway calls from 20 API keys (each a member's) over 40 models; 2 % errors.
+    await timed(
+      'usage',
+      `INSERT INTO api_keys (owner_id, name, role, prefix, secret_hash)
+       SELECT ($1::uuid[])[i], 'bench key ' || i, 'member', 'sbk_bench' || i, md5('bench key ' || i) FROM generate_series(1, $2) i`,
+      [members, USAGE_KEYS],
+    );
+    const keys = (
+      await db.query<{ id: string; owner_id: string }>(`SELECT id, owner_id FROM api_keys WHERE name LIKE 'bench key %' ORDER BY name`)
+    ).rows;
+    const usageModels = (
+      await db.query<{ id: string; provider_id: string; display_name: string }>(
+        `SELECT id, provider_id, display_name FROM models WHERE type = 'generation' AND status = 'active' ORDER BY display_name LIMIT $1`,
+        [USAGE_MODELS],
+      )
+    ).rows;
+    await timed(
+      'usage',
+      `INSERT INTO usage_events (occurred_at, source, endpoint, user_id, api_key_id, model_id, provider_id, model_name, status_code, error_class,
+                                 input_tokens, output_tokens, cost_usd, latency_ms)
+       SELECT now() - make_interval(secs => (i::bigint * 2591) % ($8 * 86400)), 'gateway', 'v1',
+              ($2::uuid[])[1 + i % $3], ($1::uuid[])[1 + i % $3], ($4::uuid[])[1 + (i / 7) % $7], ($5::uuid[])[1 + (i / 7) % $7],
+              ($6::text[])[1 + (i / 7) % $7], CASE WHEN i % 50 = 0 THEN 502 ELSE 200 END, CASE WHEN i % 50 = 0 THEN 'upstream_error' END,
+              100 + i % 400, 20 + i % 300, 0.000066, 40 + (i * 37) % 2000
+         FROM generate_series(1, $9) i`,
+      [
+        keys.map((k) => k.id),
+        keys.map((k) => k.owner_id),
+        keys.length,
+        usageModels.map((m) => m.id),
+        usageModels.map((m) => m.provider_id),
+        usageModels.map((m) => m.display_name),
+        usageModels.length,
+        USAGE_DAYS,
+        USAGE_CALLS,
+      ],
+    );
+    const bucketCounts = LATENCY_BOUNDS_MS.map((upper, i) => {
+      const lower = i === 0 ? null : LATENCY_BOUNDS_MS[i - 1];
+      const conditions = [lower === null ? null : `latency_ms > ${lower}`, Number.isFinite(upper) ? `latency_ms <= ${upper}` : null];
+      return `count(*) FILTER (WHERE ${conditions.filter(Boolean).join(' AND ')})`;
+    });
+    const none = '00000000-0000-0000-0000-000000000000';
+    await timed(
+      'usage',
+      `INSERT INTO usage_daily (day, model_id, provider_id, api_key_id, user_id, model_name, requests, errors, input_tokens, output_tokens,
+                                cost_usd, latency_ms_sum, latency_buckets)
+       SELECT (occurred_at AT TIME ZONE 'UTC')::date, coalesce(model_id, '${none}'), coalesce(provider_id, '${none}'),
+              coalesce(api_key_id, '${none}'), coalesce(user_id, '${none}'), min(model_name), count(*),
+              count(*) FILTER (WHERE status_code >= 400 AND status_code <> 499), sum(input_tokens), sum(output_tokens), sum(cost_usd),
+              sum(latency_ms), ARRAY[${bucketCounts.join(', ')}]::int[]
+         FROM usage_events GROUP BY 1, 2, 3, 4, 5`,
+    );
     const started = performance.now();
     await db.query('ANALYZE');
     seconds.analyze = (performance.now() - started) / 1000;
     const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0].n);
     const counts: Record<string, number> = {};
-    for (const table of ['providers', 'models', 'users', 'conversations', 'messages', 'audit_events']) counts[table] = await count(table);
+    for (const table of ['providers', 'models', 'users', 'conversations', 'messages', 'audit_events', 'usage_events', 'usage_daily'])
+      counts[table] = await count(table);
     const [long] = (await db.query<{ id: string }>(`SELECT id FROM conversations WHERE title = 'Bench conversation 1'`)).rows;
     // Entities with audit history: the models that events i % 4 = 0 point at.
     return { modelIds, auditModelIds: modelIds.slice(0, 1000), longConversationId: long.id, counts, seconds };

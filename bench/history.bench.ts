@@ -28,21 +28,30 @@ const ADMIN = 'bench@example.com';
 
 interface Read {
   name: string;
-  kind: 'registry' | 'history';
+  kind: 'registry' | 'history' | 'usage';
   path: () => string;
   as: 'admin' | 'member';
+  /** Requests per round, when not the bench's default. */
+  requests?: number;
 }
 
 function reads(seeded: Seeded): Read[] {
   let page = 0;
   let n = 0;
   let e = 0;
+  let u = 0;
   return [
     {
       name: 'GET /models?type=generation&status=active&page_size=50&page=N',
       kind: 'registry',
       as: 'admin',
       path: () => `/api/v1/models?type=generation&status=active&page_size=50&page=${1 + (page++ % 60)}`,
+    },
+    {
+      name: 'GET /models?type=generation&page_size=50&page=N',
+      kind: 'registry',
+      as: 'admin',
+      path: () => `/api/v1/models?type=generation&page_size=50&page=${1 + (page++ % 60)}`,
     },
     {
       name: 'GET /models/{id}',
@@ -69,8 +78,18 @@ function reads(seeded: Seeded): Read[] {
       as: 'admin',
       path: () => `/api/v1/audit-events?entity_type=model&entity_id=${seeded.auditModelIds[e++ % seeded.auditModelIds.length]}&limit=50`,
     },
+    {
+      name: 'GET /usage?group_by=model|api_key|provider|user (a month of 1,000,000 calls)',
+      requests: 100,
+      kind: 'usage',
+      as: 'admin',
+      path: () => `/api/v1/usage?group_by=${USAGE_GROUPS[u++ % USAGE_GROUPS.length]}&interval=day`,
+    },
   ];
 }
+
+// Alternating grouping, so no two consecutive reports are the same query.
+const USAGE_GROUPS = ['model', 'api_key', 'provider', 'user'];
 
 interface Export {
   format: string;
@@ -132,12 +151,15 @@ export async function run(args: string[]): Promise<void> {
       member: { authorization: `Bearer ${await login(server.url, MEMBER_EMAIL)}` },
     };
     const list = reads(seeded);
-    for (const r of list) await measureGets(r.path, server.url, headers[r.as], 4, 200); // warm-up: caches, JIT, buffers
+    for (const r of list) await measureGets(r.path, server.url, headers[r.as], 4, Math.min(200, r.requests ?? 200)); // warm-up: caches, JIT, buffers
     const results: { read: Read; concurrency: number; stats: LatencyStats }[] = [];
     for (const concurrency of [1, 10]) {
       const samples = new Map<string, LatencyStats[]>(list.map((r) => [r.name, []]));
       for (let round = 0; round < rounds; round++)
-        for (const r of list) samples.get(r.name)!.push(await measureGets(r.path, server.url, headers[r.as], concurrency, perRound));
+        for (const r of list)
+          samples
+            .get(r.name)!
+            .push(await measureGets(r.path, server.url, headers[r.as], concurrency, Math.min(perRound, r.requests ?? perRound)));
       for (const r of list) results.push({ read: r, concurrency, stats: medianOf(samples.get(r.name)!) });
     }
     headers.admin = { authorization: `Bearer ${await login(server.url, ADMIN)}` };
@@ -184,11 +206,13 @@ ${Object.entries(seeded.counts)
   .map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`)
   .join(', ')}.
 Server and its embedded PostgreSQL pinned to CPU 0, client on CPU 1; JWT auth on every request. Each row: the median of ${rounds}
-interleaved rounds of ${perRound} requests (p50 and p99 per round, at full precision) after a warm-up.
+interleaved rounds of ${perRound} requests (100 for the usage report; p50 and p99 per round, at full precision) after a warm-up.
+The usage report reads the daily rollup (${seeded.counts.usage_daily.toLocaleString('en-US')} rows for the month: day × model × key × user)
+and computes p50/p95 latency from its histograms.
 
 ### Targets
 
-${table(['target', 'this run', 'verdict'], [verdict('registry', 1, 10), verdict('registry', 10, 10), verdict('history', 1, 20), verdict('history', 10, 20), ...exportRows])}
+${table(['target', 'this run', 'verdict'], [verdict('registry', 1, 10), verdict('registry', 10, 10), verdict('history', 1, 20), verdict('history', 10, 20), verdict('usage', 1, 200), ...exportRows])}
 
 ### Reads
 
