@@ -161,8 +161,10 @@ export async function seed(databaseUrl: string, adminEmail: string): Promise<See
          FROM usage_events GROUP BY 1, 2, 3, 4, 5`,
     );
     const started = performance.now();
-    await db.query('ANALYZE');
-    seconds.analyze = (performance.now() - started) / 1000;
+    // As a database in steady state would be: otherwise autovacuum works through the new rows on
+    // the server's core while the reads are measured.
+    await db.query('VACUUM (ANALYZE)');
+    seconds['vacuum and analyze'] = (performance.now() - started) / 1000;
     const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0].n);
     const counts: Record<string, number> = {};
     for (const table of ['providers', 'models', 'users', 'conversations', 'messages', 'audit_events', 'usage_events', 'usage_daily'])

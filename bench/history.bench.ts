@@ -79,7 +79,7 @@ function reads(seeded: Seeded): Read[] {
       path: () => `/api/v1/audit-events?entity_type=model&entity_id=${seeded.auditModelIds[e++ % seeded.auditModelIds.length]}&limit=50`,
     },
     {
-      name: 'GET /usage?group_by=model|api_key|provider|user (a month of 1,000,000 calls)',
+      name: 'GET /usage, grouped by model, key, provider or user (a month of 1,000,000 calls)',
       requests: 100,
       kind: 'usage',
       as: 'admin',
