@@ -47,7 +47,7 @@ export function renderChart(file: string, option: echarts.EChartsCoreOption, wid
 
 const frame = (o: ChartOptions) => ({
   title: { text: o.title, left: 'center', textStyle: { fontSize: 15 } },
-  legend: { top: 36 },
+  legend: { top: 36, itemGap: 28 },
   grid: { left: 70, right: 30, top: 80, bottom: 30, containLabel: true },
   yAxis: { type: o.log ? 'log' : 'value', name: o.yName, nameLocation: 'middle', nameGap: 50 },
 });

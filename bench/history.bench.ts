@@ -187,7 +187,7 @@ export async function run(args: string[]): Promise<void> {
     });
     const chart = barChart(
       'history-reads',
-      list.map((r) => r.name.replace(/^GET /, '').replace(/\?.*/, '').replace(/ \(.*/, '')),
+      list.map((r) => `${r.name.replace(/^GET /, '').replace(/[?, (].*/, '')}${r.name.includes('status=active') ? '\n(active)' : ''}`),
       [1, 10].flatMap((c) =>
         (['p50', 'p99'] as const).map((q) => ({
           name: `${q}, concurrency ${c}`,
