@@ -1,7 +1,7 @@
 import { type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { fakes } from './support/fakes.js';
-import { expect, expectNoSeriousA11yViolations, saveScreenshot, signIn, test } from './support/fixtures.js';
+import { expect, expectNoSeriousA11yViolations, openDialog, saveScreenshot, signIn, test } from './support/fixtures.js';
 import { adminApi } from './support/admin-api.js';
 
 /**
@@ -66,7 +66,7 @@ const lastReply = () => page.getByTestId('chat-log').getByTestId('assistant-mess
 test('providers: a bad key fails the connection test at the auth stage, the right one passes, then it saves', async () => {
   const openai = fakes();
   await page.getByTestId('nav-providers').click();
-  await page.getByTestId('add-provider-button').click();
+  await openDialog(page.getByTestId('add-provider-button'));
   const dialog = page.getByTestId('provider-modal');
   await choose(page.getByTestId('provider-kind-select'), 'OpenAI');
   await page.getByTestId('provider-name-input').fill(names.provider);
@@ -164,7 +164,7 @@ test('discover: pick models from what the upstream serves, rename them, import t
 
 test('models: add a slow model, price and test the chat model, make it the default', async () => {
   await page.getByTestId('nav-models').click();
-  await page.getByTestId('add-model-button').click();
+  await openDialog(page.getByTestId('add-model-button'));
   await choose(page.getByTestId('model-provider-select'), names.provider);
   await choose(page.getByTestId('model-type-select'), 'Generation');
   await page.getByTestId('model-name-input').fill(names.slow);
@@ -176,7 +176,7 @@ test('models: add a slow model, price and test the chat model, make it the defau
 
   await page.getByTestId('model-search-input').fill(run);
   const chat = await idOfRow('model-list-table', names.chat, 'model-row-');
-  await page.getByTestId(`edit-model-button-${chat}`).click();
+  await openDialog(page.getByTestId(`edit-model-button-${chat}`));
   await page.getByTestId('price-input-input').fill('0.15');
   await page.getByTestId('price-output-input').fill('0.60');
   await page.getByTestId('save-model-button').click();

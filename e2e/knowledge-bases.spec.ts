@@ -1,7 +1,7 @@
 import { type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { fakes } from './support/fakes.js';
-import { expect, expectNoSeriousA11yViolations, saveScreenshot, signIn, test } from './support/fixtures.js';
+import { expect, expectNoSeriousA11yViolations, openDialog, saveScreenshot, signIn, test } from './support/fixtures.js';
 import { adminApi } from './support/admin-api.js';
 
 /**
@@ -133,7 +133,7 @@ const documentRow = (title: string) => page.getByTestId('document-list-table').l
 test('create a knowledge base: pick the models, dimensions follow the embedding model, chunking is checked', async () => {
   await page.getByTestId('nav-knowledge-bases').click();
   await expect(page.getByTestId('knowledge-base-list')).toBeVisible();
-  await page.getByTestId('add-kb-button').click();
+  await openDialog(page.getByTestId('add-kb-button'));
   const dialog = page.getByTestId('knowledge-base-modal');
   await expect(dialog).toBeVisible();
   await page.getByTestId('save-kb-button').click();

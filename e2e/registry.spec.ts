@@ -1,6 +1,6 @@
 import { type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { expect, expectNoSeriousA11yViolations, saveScreenshot, signIn, test } from './support/fixtures.js';
+import { expect, expectNoSeriousA11yViolations, openDialog, saveScreenshot, signIn, test } from './support/fixtures.js';
 
 /**
  * The registry, access and audit pages end to end, as one admin session: add and edit a provider,
@@ -64,7 +64,7 @@ test('providers: the seeded Local Ollama is listed; add an Ollama provider with 
   await expect(row('provider-list-table', 'Local Ollama')).toContainText('http://localhost:11434');
   await expect(row('provider-list-table', 'Local Ollama')).toContainText('No key');
 
-  await page.getByTestId('add-provider-button').click();
+  await openDialog(page.getByTestId('add-provider-button'));
   const dialog = page.getByTestId('provider-modal');
   await expect(dialog).toBeVisible();
   await choose(page.getByTestId('provider-kind-select'), 'Ollama');
@@ -96,7 +96,7 @@ test('providers: the seeded Local Ollama is listed; add an Ollama provider with 
 
 test('providers: edit it — a key is stored masked; a new endpoint asks for the key again or to keep it', async () => {
   const id = await idOfRow('provider-list-table', names.provider, 'provider-row-');
-  await page.getByTestId(`edit-provider-button-${id}`).click();
+  await openDialog(page.getByTestId(`edit-provider-button-${id}`));
   const dialog = page.getByTestId('provider-modal');
   await expect(page.getByTestId('header-name-input-0')).toHaveValue('X-Team');
   await page.getByTestId('api-key-input').fill('ollama-e2e-secret-7890');
@@ -105,7 +105,7 @@ test('providers: edit it — a key is stored masked; a new endpoint asks for the
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId(`provider-key-${id}`)).toHaveText('****7890');
 
-  await page.getByTestId(`edit-provider-button-${id}`).click();
+  await openDialog(page.getByTestId(`edit-provider-button-${id}`));
   await expect(dialog).toContainText('Stored key ends in 7890. Leave empty to keep it.');
   await page.getByTestId('provider-api-base-input').fill('http://127.0.0.2:11434');
   await expect(page.getByTestId('keep-api-key-checkbox')).toBeVisible();
@@ -124,7 +124,7 @@ test('providers: edit it — a key is stored masked; a new endpoint asks for the
 });
 
 async function addModel(type: 'Generation' | 'Embedding' | 'NER', name: string, fill: () => Promise<void>): Promise<void> {
-  await page.getByTestId('add-model-button').click();
+  await openDialog(page.getByTestId('add-model-button'));
   const dialog = page.getByTestId('add-model-modal');
   await expect(dialog).toBeVisible();
   await choose(page.getByTestId('model-provider-select'), names.provider);
@@ -259,7 +259,7 @@ test('models: bulk deactivate, then deprecate with a successor and a sunset date
 
 test('providers: deleting one with models shows them and deletes them together', async () => {
   await page.getByTestId('nav-providers').click();
-  await page.getByTestId('add-provider-button').click();
+  await openDialog(page.getByTestId('add-provider-button'));
   await choose(page.getByTestId('provider-kind-select'), 'OpenAI-compatible server');
   await page.getByTestId('provider-name-input').fill(names.throwaway);
   await page.getByTestId('provider-api-base-input').fill('http://127.0.0.1:8000/v1');
@@ -267,7 +267,7 @@ test('providers: deleting one with models shows them and deletes them together',
   await expect(row('provider-list-table', names.throwaway)).toBeVisible();
 
   await page.getByTestId('nav-models').click();
-  await page.getByTestId('add-model-button').click();
+  await openDialog(page.getByTestId('add-model-button'));
   await choose(page.getByTestId('model-provider-select'), names.throwaway);
   await page.getByTestId('model-name-input').fill(`vllm-${run}`);
   await page.getByTestId('model-id-input').fill('mistral-7b');
@@ -292,7 +292,7 @@ test('providers: deleting one with models shows them and deletes them together',
 
 test('users and API keys: create a user; create a key and see its secret exactly once', async () => {
   await page.getByTestId('nav-access').click();
-  await page.getByTestId('add-user-button').click();
+  await openDialog(page.getByTestId('add-user-button'));
   await page.getByTestId('user-email-input').fill(names.user);
   await page.getByTestId('user-name-input').fill('Dana Reviewer');
   await choose(page.getByTestId('user-role-select'), 'Auditor');
@@ -308,7 +308,7 @@ test('users and API keys: create a user; create a key and see its secret exactly
   await saveScreenshot(page, 'admin-access-users');
 
   await page.getByTestId('access-tab-keys').click();
-  await page.getByTestId('create-api-key-button').click();
+  await openDialog(page.getByTestId('create-api-key-button'));
   await page.getByTestId('api-key-name-input').fill(names.key);
   await page.getByTestId('api-key-expires-input').fill('2030-12-31');
   await page.getByTestId('create-api-key-submit').click();
@@ -432,7 +432,7 @@ test('a member manages their own API keys: create, see the secret once, revoke',
   await expect(member.getByTestId('user-list-table')).toHaveCount(0);
   await expect(member.getByTestId('api-key-owner-select')).toHaveCount(0);
 
-  await member.getByTestId('create-api-key-button').click();
+  await openDialog(member.getByTestId('create-api-key-button'));
   await member.getByTestId('api-key-name-input').fill(`notebook-${run}`);
   await member.getByTestId('create-api-key-submit').click();
   await expect(member.getByTestId('api-key-secret')).toHaveText(/^sbk_/);

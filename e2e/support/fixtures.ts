@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page, test as base } from '@playwright/test';
+import { expect, type Locator, type Page, test as base } from '@playwright/test';
 import { join } from 'node:path';
 import { ACCOUNTS, type AccountRole, BASE_URL_VARIABLE } from './accounts.js';
 
@@ -15,6 +15,15 @@ export const test = base.extend({
     await use(baseUrl);
   },
 });
+
+/**
+ * Opens a dialog and waits until Material has moved focus into it, which it does when the open
+ * animation ends: text typed before that can land in whichever field the focus then jumps to.
+ */
+export async function openDialog(trigger: Locator): Promise<void> {
+  await trigger.click();
+  await trigger.page().waitForFunction("Boolean(document.activeElement?.closest('mat-dialog-container'))");
+}
 
 export async function signIn(page: Page, role: AccountRole): Promise<void> {
   const account = ACCOUNTS[role];
