@@ -114,7 +114,8 @@ describe('re-embedding onto another embedding model', () => {
     const kb = await aKnowledgeBase(t, setup);
     await waitForDocument(t, kb.id, (await upload(t, kb.id, 'First document text.', 'one.txt', 'text/plain')).body.document.id);
     const large = await aModel(t, setup.provider.id, { type: 'embedding', model_id: 'mxbai-embed-large', params: { dimensions: 1024 } });
-    fake.setBehaviour({ latencyMs: 300 });
+    // Slow enough that the re-embed is surely still running when the second one is asked for.
+    fake.setBehaviour({ latencyMs: 2_000 });
     await t.req('post', `/api/v1/knowledge-bases/${kb.id}/reembed`).send({ embedding_model_id: large.id });
     const other = await aModel(t, setup.provider.id, {
       type: 'embedding',
