@@ -41,7 +41,7 @@ export class ConnectionTester {
   async run(target: UpstreamTarget, probe: ProbeSpec | null): Promise<StoredTestResult> {
     const started = Date.now();
     const adapter = adapterFor(target.kind);
-    const ctx: AdapterContext = { target, fetch: await this.guard.fetch() };
+    const ctx: AdapterContext = (await this.guard.guarded()).context(target);
     const failure = contextOf(target, probe?.modelId, adapter.modelWord);
     const stages: StoredTestStage[] = [];
     let address = '';

@@ -93,9 +93,7 @@ export function classifyFailure(error: unknown, ctx: FailureContext): UpstreamEr
   const answered = links.find((e) => typeof e.statusCode === 'number' && e.statusCode >= 400);
   if (answered) return classifyStatus(answered.statusCode!, ctx, answered.responseBody ?? answered.message ?? '', answered.responseHeaders);
   const reported = links.find(isReportedError);
-  if (reported) {
-    return classifyStatus(reportedStatus(reported), ctx, JSON.stringify({ error: { message: reported.message } }));
-  }
+  if (reported) return classifyReported(reported, ctx);
   for (const e of links) {
     const byCode = typeof e.code === 'string' ? classifyCode(e.code, ctx) : undefined;
     if (byCode) return byCode;
@@ -111,6 +109,12 @@ export function classifyFailure(error: unknown, ctx: FailureContext): UpstreamEr
   return new UpstreamError('upstream_error', `calling ${ctx.host} failed: ${scrub(first?.message ?? String(error), ctx.secrets, 160)}`, {
     retryable: false,
   });
+}
+
+/** An error an OpenAI-format server sent inside a 200 stream: `{"message","type","code"}`, without a status. */
+export function classifyReported(error: unknown, ctx: FailureContext): UpstreamError {
+  const e: ErrorLike = typeof error === 'object' && error !== null ? (error as ErrorLike) : { message: String(error) };
+  return classifyStatus(reportedStatus(e), ctx, JSON.stringify({ error: { message: e.message } }));
 }
 
 /** An HTTP error answer, worded by status (and by the provider's error body where it matters). */

@@ -2,7 +2,9 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, buildConnector, Headers, request as undiciRequest, fetch as undiciFetch } from 'undici';
 import { BlockedDestinationError, checkUrl, refusalFor, type DestinationPolicy } from './destination-policy.js';
+import type { AdapterContext } from './adapters/upstream-adapter.js';
 import { UpstreamError } from './upstream-error.js';
+import type { UpstreamTarget } from './upstream.types.js';
 
 /** Name resolution, injectable so tests can make a host name resolve to a metadata address. */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -112,6 +114,11 @@ export class GuardedFetch {
   async request(url: string, options: { method: 'POST'; headers: Record<string, string>; body: string; signal?: AbortSignal }) {
     const checked = checkUrl(url, this.policy);
     return undiciRequest(checked, { ...options, dispatcher: this.agent, headersTimeout: 0, bodyTimeout: 0 });
+  }
+
+  /** What an adapter needs to call one provider through this guard. */
+  context(target: UpstreamTarget): AdapterContext {
+    return { target, fetch: this.fetch, request: (url, options) => this.request(url, options) };
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { ProvidersService } from '../providers/providers.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { adapterFor, type AdapterContext, type UpstreamAdapter } from './adapters/index.js';
+import { flatHeaders } from './adapters/http-json.js';
 import { DestinationGuard } from './destination-guard.js';
 import { classifyFailure, classifyStatus, contextOf, timedOut, type FailureContext } from './error-classifier.js';
 import { relayRequest, type RelayOperation } from './relay.js';
@@ -227,8 +228,8 @@ export class UpstreamClient {
   }
 
   private async prepareProvider(provider: Provider): Promise<Call> {
-    const [target, fetch, policy] = await Promise.all([this.target(provider), this.guard.fetch(), this.policies.forProvider(provider)]);
-    return { provider, adapter: adapterFor(provider.kind), ctx: { target, fetch }, policy };
+    const [target, guarded, policy] = await Promise.all([this.target(provider), this.guard.guarded(), this.policies.forProvider(provider)]);
+    return { provider, adapter: adapterFor(provider.kind), ctx: guarded.context(target), policy };
   }
 
   /** One try with the provider's timeout; whatever goes wrong comes out classified. */
@@ -284,8 +285,4 @@ function withDefaults(model: Model, input: ChatInput): ChatRequest {
     topP: input.topP ?? num('top_p'),
     topK: input.topK ?? num('top_k'),
   };
-}
-
-function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
 }

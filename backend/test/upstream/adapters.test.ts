@@ -95,6 +95,33 @@ describe('provider adapters against their fakes', () => {
     }
   });
 
+  it('speaks Chat Completions to LiteLLM itself: the body @ai-sdk/openai-compatible sends, key and extra headers', async () => {
+    const { model } = await providerWithModel(
+      t,
+      { ...KINDS.litellm.provider(fakes, keyless), config: { extra_headers: { 'x-team': 'search' } } },
+      { model_id: 'gpt-4o-mini', params: { max_output_tokens: 20, temperature: 0.2, top_p: 0.9, top_k: 5 } },
+    );
+    await client(t).chat(model, { messages, stop: ['END'] });
+    await drain(client(t).chatStream(model, { messages }));
+    const [whole, streamed] = fakes.litellm.requests;
+    expect(whole!.path).toBe('/chat/completions');
+    // top_k is not part of OpenAI's format: left out, as the SDK does.
+    expect(whole!.body).toEqual({ model: 'gpt-4o-mini', messages, max_tokens: 20, temperature: 0.2, top_p: 0.9, stop: ['END'] });
+    expect(streamed!.body).toEqual({
+      model: 'gpt-4o-mini',
+      messages,
+      max_tokens: 20,
+      temperature: 0.2,
+      top_p: 0.9,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for (const request of [whole!, streamed!]) {
+      expect(request.headers['authorization']).toBe(`Bearer ${fakes.keys.litellm}`);
+      expect(request.headers['x-team']).toBe('search');
+    }
+  });
+
   it('sends the key only in headers, with the extra headers, never in the URL', async () => {
     const { model } = await providerWithModel(
       t,

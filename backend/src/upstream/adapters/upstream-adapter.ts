@@ -9,6 +9,7 @@ import {
   type ModelMessage,
 } from 'ai';
 import { kindSpec } from '../../providers/provider-kinds.js';
+import type { GuardedFetch } from '../guarded-fetch.js';
 import { contextOf, streamCutShort } from '../error-classifier.js';
 import { UpstreamError } from '../upstream-error.js';
 import type {
@@ -22,10 +23,12 @@ import type {
   UpstreamTarget,
 } from '../upstream.types.js';
 
-/** What one call needs: the resolved provider and the (SSRF-guarded) fetch to reach it with. */
+/** What one call needs: the resolved provider and the SSRF-guarded ways to reach it. */
 export interface AdapterContext {
   target: UpstreamTarget;
   fetch: typeof globalThis.fetch;
+  /** undici's lighter request over the same guarded pool (no redirects followed). */
+  request: GuardedFetch['request'];
 }
 
 /** One provider kind's wire protocol. Adapters throw raw errors; the caller classifies them. */
