@@ -2,6 +2,13 @@ import { Platform1764086400000 } from './1764086400000-platform.js';
 import { Registry1764172800000 } from './1764172800000-registry.js';
 import { Conversations1764259200000 } from './1764259200000-conversations.js';
 import { KnowledgeBases1764345600000 } from './1764345600000-knowledge-bases.js';
+import { AuditAppend1764432000000 } from './1764432000000-audit-append.js';
 
 /** Every migration in order; listed explicitly so the app, the CLI and Jest load the same set. */
-export const migrations = [Platform1764086400000, Registry1764172800000, Conversations1764259200000, KnowledgeBases1764345600000];
+export const migrations = [
+  Platform1764086400000,
+  Registry1764172800000,
+  Conversations1764259200000,
+  KnowledgeBases1764345600000,
+  AuditAppend1764432000000,
+];

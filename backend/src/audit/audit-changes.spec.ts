@@ -1,5 +1,5 @@
 import { diffChanges, maskSecret, maskSecrets } from './audit-changes.js';
-import { computeHash, GENESIS_HASH } from './audit-hash.js';
+import { completeHash, computeHash, GENESIS_HASH, hashTemplate } from './audit-hash.js';
 import type { AuditEvent } from './audit-event.entity.js';
 
 describe('audit changes', () => {
@@ -65,5 +65,16 @@ describe('audit hash', () => {
     expect(computeHash(event({ actorEmail: 'x@y.z' }))).not.toBe(base);
     expect(computeHash(event({ prevHash: 'f'.repeat(64) }))).not.toBe(base);
     expect(computeHash(event({ occurredAt: new Date('2026-11-25T10:00:00.124Z') }))).not.toBe(base);
+  });
+
+  it('a template completed with the head’s hash and seq hashes to the event’s own hash, whatever the content', () => {
+    const tricky = event({
+      seq: '41',
+      prevHash: 'a'.repeat(64),
+      userAgent: 'quote " backslash \\ prev_hash "seq" ünïcode 😀',
+      changes: { seq: { before: 'prev_hash', after: '"seq"' } },
+    });
+    const { seq, prevHash, ...rest } = tricky;
+    expect(completeHash(hashTemplate(rest), prevHash, seq)).toBe(computeHash(tricky));
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { AuditEvent } from './audit-event.entity.js';
 
@@ -31,4 +31,32 @@ export function computeHash(e: Omit<AuditEvent, 'hash'>): string {
   return createHash('sha256')
     .update(canonicalize(hashedContent(e)) ?? '')
     .digest('hex');
+}
+
+/** An event's canonical JSON cut around the two values the chain's head decides. */
+export interface HashTemplate {
+  head: string;
+  middle: string;
+  tail: string;
+}
+
+/**
+ * The canonical JSON of an event whose `prev_hash` and `seq` are not known yet, cut around them
+ * (canonical key order puts `prev_hash` before `seq`). `completeHash` — and the database's
+ * `audit_append`, which does the same in SQL — fills them in and hashes, giving `computeHash`.
+ */
+export function hashTemplate(e: Omit<AuditEvent, 'hash' | 'seq' | 'prevHash'>): HashTemplate {
+  const prev = `prev-${randomUUID()}`;
+  const seq = `seq-${randomUUID()}`;
+  const canonical = canonicalize(hashedContent({ ...e, prevHash: prev, seq })) ?? '';
+  const [head, rest, ...extraPrev] = canonical.split(JSON.stringify(prev));
+  const [middle, tail, ...extraSeq] = (rest ?? '').split(JSON.stringify(seq));
+  if (rest === undefined || tail === undefined || extraPrev.length > 0 || extraSeq.length > 0) {
+    throw new Error('audit hash template: placeholders not found exactly once');
+  }
+  return { head: head!, middle: middle!, tail };
+}
+
+export function completeHash(template: HashTemplate, prevHash: string, seq: string): string {
+  return createHash('sha256').update(`${template.head}"${prevHash}"${template.middle}"${seq}"${template.tail}`).digest('hex');
 }

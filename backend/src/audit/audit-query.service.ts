@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { Readable, Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { fieldError, notFound } from '../common/domain-error.js';
 import { AuditEvent } from './audit-event.entity.js';
 import { computeHash, GENESIS_HASH } from './audit-hash.js';
+import { poolOf } from '../database/prepared-query.js';
 import {
   type AuditEventPage,
   type AuditEventResponse,
@@ -133,7 +134,7 @@ export class AuditQueryService {
   }
 
   private async streamRows(sql: string, params: unknown[]): Promise<Readable> {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const pool = poolOf(this.dataSource);
     const client: PoolClient = await pool.connect();
     const stream = client.query(new QueryStream(sql, params, { batchSize: 1000, highWaterMark: 1000 }));
     let released = false;

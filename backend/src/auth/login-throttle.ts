@@ -1,9 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
+import { poolOf } from '../database/prepared-query.js';
 
 const MAX_FAILURES = 10;
 const WINDOW_SECONDS = 60;
@@ -24,7 +24,7 @@ export class LoginThrottle implements OnModuleInit {
 
   onModuleInit(): void {
     this.limiter = new RateLimiterPostgres({
-      storeClient: (this.dataSource.driver as unknown as { master: Pool }).master,
+      storeClient: poolOf(this.dataSource),
       storeType: 'pool',
       tableName: 'rate_limits',
       tableCreated: true,

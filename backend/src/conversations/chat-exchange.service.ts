@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { RequestBudget } from '../common/request-budget.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { SettingsService } from '../settings/settings.service.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError, notFound } from '../common/domain-error.js';
@@ -13,7 +14,7 @@ import type { ChatMessage, TokenUsage } from '../upstream/upstream.types.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toMessageResponse } from './conversation.mapper.js';
 import { Conversation } from './conversation.entity.js';
-import { ConversationLeases, LEASE_SECONDS, type Lease } from './conversation-leases.js';
+import { ConversationBusy, ConversationLeases, LEASE_SECONDS, type Lease } from './conversation-leases.js';
 import { ConversationsService } from './conversations.service.js';
 import { costOfReply, snapshotOf } from './reply-accounting.js';
 import type { MessageResponse } from './dto/conversation.dto.js';
@@ -93,14 +94,14 @@ export class ChatExchange {
     return routeModel(snapshot, requested).headers;
   }
 
-  /** Ownership is checked on the locked row in the turn's first transaction, not by a query of its own. */
+  /** Ownership is checked on the row the turn's first read returns, not by a query of its own. */
   async send(actor: Actor, conversationId: string, content: string, sink: ReplySink): Promise<Exchange> {
     return this.leases.run(conversationId, (lease) => this.exchange(actor, conversationId, content, sink, lease));
   }
 
   private async exchange(actor: Actor, id: string, content: string, sink: ReplySink, lease: Lease): Promise<Exchange> {
     const snapshot = await this.cache.get();
-    const { conversation, user, assistant, route } = await this.begin(actor, id, content, snapshot, lease);
+    const { conversation, history, user, assistant, route } = await this.begin(actor, id, content, snapshot, lease);
     const userResponse = toMessageResponse(user);
     sink.userMessage?.(userResponse);
     const started = performance.now();
@@ -110,7 +111,7 @@ export class ChatExchange {
     let sources: MessageSource[] = [];
     let promptTokens = 0;
     try {
-      const prompt = await this.prompt(conversation, content, route, sink.signal);
+      const prompt = await this.prompt(conversation, history, content, route, sink.signal);
       sources = prompt.sources;
       promptTokens = prompt.inputTokens;
       const input = { messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, signal: sink.signal };
@@ -173,45 +174,73 @@ export class ChatExchange {
   }
 
   /**
-   * Stores the user's message and the assistant's placeholder in one short transaction, which also
-   * takes the conversation's lease (refused with ConversationBusy while another instance holds it).
+   * Stores the user's message and the assistant's placeholder in two round trips and no explicit
+   * transaction: a read (the conversation, its history, ownership and lease), then one statement
+   * that takes the lease, stores both messages and appends the audit event, on the condition that
+   * nothing changed since the read. If something did (another instance's turn), it stores nothing
+   * and the turn is retried as ConversationBusy.
    */
   private async begin(actor: Actor, id: string, content: string, snapshot: RegistrySnapshot, lease: Lease) {
-    return this.dataSource.transaction(async (manager) => {
-      const [conversation] = (await manager.query(
-        `SELECT ${CONVERSATION_COLUMNS}, lease_until >= now() AS leased FROM conversations WHERE id = $1 FOR UPDATE`,
-        [id],
-      )) as (Conversation & { leased: boolean | null })[];
-      if (!conversation || (actor.role !== 'admin' && conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
-      lease.claim(conversation.leased === true);
-      const requested = snapshot.models.get(conversation.modelId);
-      if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
-      const route = routeModel(snapshot, requested);
-      const seq = conversation.messageCount + 1;
-      const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
-      // Both messages and the conversation's count, title and lease in one statement (one round trip).
-      const [user, assistant] = (
-        (await manager.query(
-          `WITH touched AS (
-             UPDATE conversations SET message_count = $2 + 1, title = $6, updated_at = $4, lease_until = now() + make_interval(secs => $7)
-              WHERE id = $1)
-           INSERT INTO messages (conversation_id, seq, role, content, status, completed_at, model_snapshot)
-           VALUES ($1, $2, 'user', $3, 'complete', $4, NULL), ($1, $2 + 1, 'assistant', '', 'streaming', NULL, $5::jsonb)
-           RETURNING ${MESSAGE_COLUMNS}`,
-          [id, seq, content, new Date(), JSON.stringify(snapshotOf(route.model, snapshot)), title, LEASE_SECONDS],
-        )) as Message[]
-      ).sort((a, b) => a.seq - b.seq);
-      await this.audit.record(manager, actor, {
+    const [conversation] = (await preparedQuery(
+      this.dataSource,
+      'turn-read',
+      `SELECT ${CONVERSATION_COLUMNS}, lease_until >= now() AS leased,
+              (SELECT coalesce(json_agg(json_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]'::json)
+                 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'complete' AND m.content <> '') AS history
+         FROM conversations c WHERE c.id = $1`,
+      [id],
+    )) as (Conversation & { leased: boolean | null; history: ChatMessage[] })[];
+    if (!conversation || (actor.role !== 'admin' && conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
+    if (conversation.leased) throw new ConversationBusy();
+    const requested = snapshot.models.get(conversation.modelId);
+    if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
+    const route = routeModel(snapshot, requested);
+    const seq = conversation.messageCount + 1;
+    const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
+    const audit = this.audit.append(
+      actor,
+      {
         action: 'conversation.message_sent',
         entityType: 'conversation',
         entityId: id,
         changes: { message_count: { before: conversation.messageCount, after: seq + 1 } },
-      });
-      return { conversation: { ...conversation, title, messageCount: seq + 1 }, user, assistant, route };
-    });
+      },
+      9,
+    );
+    const inserted = (await preparedQuery(
+      this.dataSource,
+      'turn-begin',
+      `WITH touched AS (
+         UPDATE conversations SET message_count = $2 + 1, title = $6, updated_at = $4, lease_until = now() + make_interval(secs => $7)
+          WHERE id = $1 AND message_count = $8 AND (lease_until IS NULL OR lease_until < now())
+          RETURNING id),
+       inserted AS (
+         INSERT INTO messages (conversation_id, seq, role, content, status, completed_at, model_snapshot)
+         SELECT id, $2::int, 'user', $3::text, 'complete', $4::timestamptz, NULL::jsonb FROM touched
+         UNION ALL SELECT id, $2::int + 1, 'assistant', '', 'streaming', NULL::timestamptz, $5::jsonb FROM touched
+         RETURNING ${MESSAGE_COLUMNS}),
+       audited AS MATERIALIZED (SELECT a.* FROM touched CROSS JOIN LATERAL ${audit.sql} a)
+       SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`,
+      [
+        id,
+        seq,
+        content,
+        new Date(),
+        JSON.stringify(snapshotOf(route.model, snapshot)),
+        title,
+        LEASE_SECONDS,
+        conversation.messageCount,
+        ...audit.params,
+      ],
+    )) as Message[];
+    if (inserted.length === 0) throw new ConversationBusy();
+    lease.taken();
+    const [user, assistant] = inserted as [Message, Message];
+    const history = conversation.history;
+    return { conversation: { ...conversation, title, messageCount: seq + 1 }, history, user, assistant, route };
   }
 
-  private async prompt(conversation: Conversation, content: string, route: RoutedModel, signal: AbortSignal) {
+  private async prompt(conversation: Conversation, history: ChatMessage[], content: string, route: RoutedModel, signal: AbortSignal) {
     const params = route.model.params as { context_window?: number; max_output_tokens?: number };
     const contextWindow = params.context_window ?? DEFAULT_CONTEXT_WINDOW;
     const maxOutputTokens = Math.min(params.max_output_tokens ?? DEFAULT_MAX_OUTPUT, Math.floor(contextWindow / 2));
@@ -223,14 +252,10 @@ export class ChatExchange {
           signal,
         )
       : { text: '', sources: [] };
-    const rows = (await this.dataSource.query(
-      `SELECT role, content FROM messages WHERE conversation_id = $1 AND seq < $2 AND status = 'complete' AND content <> '' ORDER BY seq`,
-      [conversation.id, conversation.messageCount - 1],
-    )) as ChatMessage[];
     const built = buildPrompt({
       systemPrompt: conversation.systemPrompt,
       context: retrieved.text || null,
-      history: rows,
+      history,
       current: content,
       contextWindow,
       maxOutputTokens,
@@ -274,7 +299,9 @@ export class ChatExchange {
     };
     // The reply, the conversation's totals and the lease's release: one statement, so one atomic
     // round trip without a transaction around it.
-    await this.dataSource.query(
+    await preparedQuery(
+      this.dataSource,
+      'turn-finish',
       `WITH reply AS (
          UPDATE messages SET content = $2, status = $3, sources = $4::jsonb, error = $5::jsonb, input_tokens = $6, output_tokens = $7,
                 cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12 WHERE id = $1)

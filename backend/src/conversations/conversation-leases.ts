@@ -8,7 +8,7 @@ const RENEW_MS = 10_000;
 const POLL_MS = 50;
 const MAX_WAIT_MS = 120_000;
 
-/** Thrown inside the first transaction of a turn when another instance's reply still holds the conversation. */
+/** Thrown by a turn's first write when another reply holds the conversation (or took a turn since it was read). */
 export class ConversationBusy extends Error {
   constructor() {
     super('conversation leased by another reply');
@@ -16,9 +16,9 @@ export class ConversationBusy extends Error {
 }
 
 /**
- * The lease on one conversation for one turn. It is taken in the turn's first transaction (the
- * row is locked and its `lease_until` set in the same commit as the user's message) and given
- * back in its last (with the reply's totals), so a turn costs no extra round trips for it.
+ * The lease on one conversation for one turn. It is taken by the turn's first write (which sets
+ * `lease_until` in the same statement as the user's message, only where no other reply holds it)
+ * and given back by its last (with the reply's totals), so a turn costs no extra round trips for it.
  */
 export class Lease {
   private renew?: NodeJS.Timeout;
@@ -30,14 +30,13 @@ export class Lease {
     readonly conversationId: string,
   ) {}
 
-  /** Call with the locked row's `leased` flag: refuses if another reply holds it, else counts it as taken (the caller's UPDATE sets it). */
-  claim(leased: boolean): void {
-    if (leased) throw new ConversationBusy();
+  /** The caller's statement set `lease_until`: count the lease as held, and keep it renewed. */
+  taken(): void {
     this.held = true;
     this.renew = setInterval(() => void this.extend(), RENEW_MS);
   }
 
-  /** The caller's last transaction cleared `lease_until`. */
+  /** The caller's last statement cleared `lease_until`. */
   markReleased(): void {
     this.released = true;
     clearInterval(this.renew);

@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../health/metrics.service.js';
@@ -9,6 +8,7 @@ import type { Provider } from '../providers/provider.entity.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { ProviderPolicy, type CircuitStateName, type PolicySettings } from './provider-policy.js';
 import { postgresLimiters, ProviderRateLimits, redisLimiters, type LimiterFactory } from './rate-limits.js';
+import { poolOf } from '../database/prepared-query.js';
 
 const GAUGE_VALUE: Record<CircuitStateName, number> = { closed: 0, half_open: 1, open: 2 };
 
@@ -37,7 +37,7 @@ export class UpstreamPolicies implements OnApplicationShutdown {
       this.redis.on('error', (error: Error) => this.logger.warn(`Redis (REDIS_URL): ${error.message}`));
       this.limiters = redisLimiters(this.redis);
     } else {
-      this.limiters = postgresLimiters((dataSource.driver as unknown as { master: Pool }).master);
+      this.limiters = postgresLimiters(poolOf(dataSource));
     }
   }
 

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { fakeReply, OpenAiFake } from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
@@ -249,6 +250,49 @@ describe('conversations', () => {
     expect(messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(messages[1].content).toBe(fakeReply(messages[0].content));
     expect(messages[3].content).toBe(fakeReply(messages[2].content));
+  });
+
+  it('serialises sends to one conversation across two instances, and keeps the audit chain whole', async () => {
+    const other = await startTestApp({ env: { SEED_REGISTRY: 'false' }, database: { name: t.databaseName, url: t.databaseUrl } });
+    const locker = new Client({ connectionString: t.databaseUrl });
+    await locker.connect();
+    try {
+      const conversation = await newConversation();
+      fake.reset();
+      // Both instances read the conversation as free, then their writes queue on the row held here:
+      // the one that goes second must see that the first took the turn, and wait for it.
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [conversation.id]);
+      const path = `/api/v1/conversations/${conversation.id}/messages`;
+      const sends = Promise.all(['one', 'two'].map((content, i) => (i ? other : t).req('post', path, member.token).send({ content })));
+      for (let waiting = 0; waiting < 2;) {
+        await new Promise((r) => setTimeout(r, 20));
+        const { rows } = await locker.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH touched AS%'`,
+        );
+        waiting = rows[0].n;
+      }
+      await locker.query('COMMIT');
+      expect((await sends).map((r) => r.status)).toEqual([201, 201]);
+      // The second prompt carried the first exchange whole: the turns ran one after the other.
+      const prompts = fake.requests.map((r) => (r.body as { messages: { role: string }[] }).messages.map((m) => m.role));
+      expect(prompts.map((roles) => roles.length).sort()).toEqual([1, 3]);
+      const messages = (await t.req('get', `/api/v1/conversations/${conversation.id}`, member.token)).body.messages;
+      expect(messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2, 3, 4]);
+      for (const i of [0, 2]) {
+        expect(messages[i].role).toBe('user');
+        expect(messages[i + 1]).toMatchObject({ role: 'assistant', status: 'complete', content: fakeReply(messages[i].content) });
+      }
+      const sent = await t.req(
+        'get',
+        `/api/v1/audit-events?entity_type=conversation&entity_id=${conversation.id}&action=conversation.message_sent`,
+      );
+      expect(sent.body.items.map((e: { changes: any }) => e.changes.message_count.after).sort()).toEqual([2, 4]);
+      expect((await t.req('get', '/api/v1/audit-events/verify')).body).toMatchObject({ valid: true });
+    } finally {
+      await locker.end();
+      await other.close();
+    }
   });
 
   it('keeps conversations private: another member gets 404, an admin may look', async () => {
