@@ -1,29 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
-import { RequestBudget } from '../common/request-budget.js';
-import { preparedQuery } from '../database/prepared-query.js';
-import { SettingsService } from '../settings/settings.service.js';
+import { countTokens } from 'gpt-tokenizer';
 import type { Actor } from '../common/actor.js';
-import { DomainError, notFound } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
+import { RequestBudget } from '../common/request-budget.js';
 import { routeModel, type RoutedModel } from '../models/model-routing.js';
-import { RegistryCache, type RegistrySnapshot } from '../registry/registry-cache.js';
+import { RegistryCache } from '../registry/registry-cache.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import type { ChatMessage, TokenUsage } from '../upstream/upstream.types.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
-import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toMessageResponse } from './conversation.mapper.js';
-import { Conversation } from './conversation.entity.js';
-import { ConversationBusy, ConversationLeases, LEASE_SECONDS, type Lease } from './conversation-leases.js';
-import { ConversationsService } from './conversations.service.js';
-import { costOfReply, snapshotOf } from './reply-accounting.js';
+import { toMessageResponse } from './conversation.mapper.js';
+import type { Conversation } from './conversation.entity.js';
+import { ConversationLeases, type Lease } from './conversation-leases.js';
 import type { MessageResponse } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
-import { Message, type MessageSource } from './message.entity.js';
-import { countTokens } from 'gpt-tokenizer';
+import type { Message, MessageSource } from './message.entity.js';
 import { buildPrompt, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT } from './prompt-builder.js';
+import { costOfReply } from './reply-accounting.js';
+import { TurnStore, type OpenedTurn } from './turn-store.js';
 
-export const DEFAULT_TITLE = 'New conversation';
 const FLUSH_PARTIAL_MS = 1_000;
 /** Room the retrieved passages may take, as a share of the input budget. */
 const CONTEXT_SHARE = 0.5;
@@ -69,14 +64,12 @@ export class ChatExchange {
   private readonly budget = new RequestBudget('conversations', (points) => `You may send ${points} messages per minute`);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly conversations: ConversationsService,
+    private readonly store: TurnStore,
     private readonly leases: ConversationLeases,
     private readonly cache: RegistryCache,
     private readonly upstream: UpstreamClient,
     private readonly knowledge: KnowledgeSeam,
     private readonly usage: UsageRecorder,
-    private readonly audit: AuditService,
     private readonly settings: SettingsService,
   ) {}
 
@@ -85,9 +78,12 @@ export class ChatExchange {
     await this.budget.take(actor.userId ?? 'anonymous', await this.settings.value('conversations.messages_per_minute_per_user'));
   }
 
-  /** Checks what can be checked before anything is stored; returns the lifecycle headers of the model. */
+  /**
+   * Checks what can be checked before anything is stored (the turn then starts from this read);
+   * returns the lifecycle headers of the model.
+   */
   async preflight(actor: Actor, conversationId: string): Promise<Record<string, string>> {
-    const conversation = await this.conversations.owned(actor, conversationId);
+    const conversation = await this.store.peek(actor, conversationId);
     const snapshot = await this.cache.get();
     const requested = snapshot.models.get(conversation.modelId);
     if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
@@ -101,7 +97,8 @@ export class ChatExchange {
 
   private async exchange(actor: Actor, id: string, content: string, sink: ReplySink, lease: Lease): Promise<Exchange> {
     const snapshot = await this.cache.get();
-    const { conversation, history, user, assistant, route } = await this.begin(actor, id, content, snapshot, lease);
+    const turn = await this.store.open(actor, id, content, snapshot, lease);
+    const { conversation, history, user, assistant, route } = turn;
     const userResponse = toMessageResponse(user);
     sink.userMessage?.(userResponse);
     const started = performance.now();
@@ -128,7 +125,7 @@ export class ChatExchange {
           sink.delta?.(event.text);
           if (performance.now() - lastFlush > FLUSH_PARTIAL_MS) {
             lastFlush = performance.now();
-            await this.dataSource.query('UPDATE messages SET content = $2 WHERE id = $1', [assistant.id, text]);
+            await this.store.flushPartial(assistant, text);
           }
         }
       } else {
@@ -136,7 +133,7 @@ export class ChatExchange {
         text = result.text;
         usage = result.usage;
       }
-      const finished = await this.finish(actor, conversation, assistant, route, lease, {
+      const finished = await this.finish(actor, turn, lease, {
         text,
         usage,
         sources,
@@ -149,7 +146,7 @@ export class ChatExchange {
     } catch (error) {
       const cancelled = sink.signal.aborted;
       const classified = error instanceof DomainError ? error : null;
-      const stored = await this.finish(actor, conversation, assistant, route, lease, {
+      const stored = await this.finish(actor, turn, lease, {
         text,
         // The upstream reports no usage for a cut reply; what was sent and received is still billed.
         usage: text ? { inputTokens: promptTokens, outputTokens: countTokens(text) } : { inputTokens: 0, outputTokens: 0 },
@@ -171,73 +168,6 @@ export class ChatExchange {
       if (!classified && !cancelled) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
       throw new ExchangeFailed(error, userResponse, stored);
     }
-  }
-
-  /**
-   * Stores the user's message and the assistant's placeholder in two round trips and no explicit
-   * transaction: a read (the conversation, its history, ownership and lease), then one statement
-   * that takes the lease, stores both messages and appends the audit event, on the condition that
-   * nothing changed since the read. If something did (another instance's turn), it stores nothing
-   * and the turn is retried as ConversationBusy.
-   */
-  private async begin(actor: Actor, id: string, content: string, snapshot: RegistrySnapshot, lease: Lease) {
-    const [conversation] = (await preparedQuery(
-      this.dataSource,
-      'turn-read',
-      `SELECT ${CONVERSATION_COLUMNS}, lease_until >= now() AS leased,
-              (SELECT coalesce(json_agg(json_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]'::json)
-                 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'complete' AND m.content <> '') AS history
-         FROM conversations c WHERE c.id = $1`,
-      [id],
-    )) as (Conversation & { leased: boolean | null; history: ChatMessage[] })[];
-    if (!conversation || (actor.role !== 'admin' && conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
-    if (conversation.leased) throw new ConversationBusy();
-    const requested = snapshot.models.get(conversation.modelId);
-    if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
-    const route = routeModel(snapshot, requested);
-    const seq = conversation.messageCount + 1;
-    const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
-    const audit = this.audit.append(
-      actor,
-      {
-        action: 'conversation.message_sent',
-        entityType: 'conversation',
-        entityId: id,
-        changes: { message_count: { before: conversation.messageCount, after: seq + 1 } },
-      },
-      9,
-    );
-    const inserted = (await preparedQuery(
-      this.dataSource,
-      'turn-begin',
-      `WITH touched AS (
-         UPDATE conversations SET message_count = $2 + 1, title = $6, updated_at = $4, lease_until = now() + make_interval(secs => $7)
-          WHERE id = $1 AND message_count = $8 AND (lease_until IS NULL OR lease_until < now())
-          RETURNING id),
-       inserted AS (
-         INSERT INTO messages (conversation_id, seq, role, content, status, completed_at, model_snapshot)
-         SELECT id, $2::int, 'user', $3::text, 'complete', $4::timestamptz, NULL::jsonb FROM touched
-         UNION ALL SELECT id, $2::int + 1, 'assistant', '', 'streaming', NULL::timestamptz, $5::jsonb FROM touched
-         RETURNING ${MESSAGE_COLUMNS}),
-       audited AS MATERIALIZED (SELECT a.* FROM touched CROSS JOIN LATERAL ${audit.sql} a)
-       SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`,
-      [
-        id,
-        seq,
-        content,
-        new Date(),
-        JSON.stringify(snapshotOf(route.model, snapshot)),
-        title,
-        LEASE_SECONDS,
-        conversation.messageCount,
-        ...audit.params,
-      ],
-    )) as Message[];
-    if (inserted.length === 0) throw new ConversationBusy();
-    lease.taken();
-    const [user, assistant] = inserted as [Message, Message];
-    const history = conversation.history;
-    return { conversation: { ...conversation, title, messageCount: seq + 1 }, history, user, assistant, route };
   }
 
   private async prompt(conversation: Conversation, history: ChatMessage[], content: string, route: RoutedModel, signal: AbortSignal) {
@@ -263,12 +193,10 @@ export class ChatExchange {
     return { messages: built.messages, maxOutputTokens, sources: retrieved.sources, inputTokens: built.inputTokens };
   }
 
-  /** Stores the reply and the conversation's totals, and gives the lease back, in one transaction. */
+  /** Prices the reply, stores it (with the totals and the lease's release) and records its usage. */
   private async finish(
     actor: Actor,
-    conversation: Conversation,
-    assistant: Message,
-    route: RoutedModel,
+    turn: OpenedTurn,
     lease: Lease,
     reply: {
       text: string;
@@ -282,6 +210,7 @@ export class ChatExchange {
       error: Message['error'];
     },
   ): Promise<MessageResponse> {
+    const { assistant, route } = turn;
     const latencyMs = Math.round(performance.now() - reply.started);
     const cost = { ...costOfReply(route.model, reply.usage), ...(reply.estimated ? { estimated: true } : {}) };
     const changes = {
@@ -297,33 +226,7 @@ export class ChatExchange {
       ttftMs: reply.ttft === null ? null : Math.round(reply.ttft),
       completedAt: new Date(),
     };
-    // The reply, the conversation's totals and the lease's release: one statement, so one atomic
-    // round trip without a transaction around it.
-    await preparedQuery(
-      this.dataSource,
-      'turn-finish',
-      `WITH reply AS (
-         UPDATE messages SET content = $2, status = $3, sources = $4::jsonb, error = $5::jsonb, input_tokens = $6, output_tokens = $7,
-                cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12 WHERE id = $1)
-       UPDATE conversations SET input_tokens = input_tokens + $6, output_tokens = output_tokens + $7, cost_usd = cost_usd + $9::numeric,
-              updated_at = now(), lease_until = NULL WHERE id = $13`,
-      [
-        assistant.id,
-        changes.content,
-        changes.status,
-        JSON.stringify(changes.sources),
-        changes.error === null ? null : JSON.stringify(changes.error),
-        changes.inputTokens,
-        changes.outputTokens,
-        JSON.stringify(changes.cost),
-        changes.costUsd,
-        changes.latencyMs,
-        changes.ttftMs,
-        changes.completedAt,
-        conversation.id,
-      ],
-    );
-    lease.markReleased();
+    await this.store.finish(turn, lease, changes);
     // The stored row is the placeholder plus these changes: no need to read it back.
     const done: Message = { ...assistant, ...changes };
     this.usage.record({
@@ -344,13 +247,4 @@ export class ChatExchange {
     });
     return toMessageResponse(done);
   }
-}
-
-/** A short title from the first message: its first line, cut at a word near 60 characters. */
-export function titleFrom(content: string): string {
-  const line = content.trim().split('\n')[0].replace(/\s+/g, ' ');
-  if (line.length <= 60) return line || DEFAULT_TITLE;
-  const cut = line.slice(0, 60);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > 30 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }

@@ -283,16 +283,50 @@ describe('conversations', () => {
         expect(messages[i].role).toBe('user');
         expect(messages[i + 1]).toMatchObject({ role: 'assistant', status: 'complete', content: fakeReply(messages[i].content) });
       }
+      // Turns alternating between the instances: each finds the state it kept from its own last
+      // turn stale, and reads afresh; every prompt still carries the whole history.
+      for (const [content, instance] of [
+        ['three', t],
+        ['four', other],
+        ['five', other],
+        ['six', t],
+      ] as const) {
+        expect((await instance.req('post', path, member.token).send({ content })).status).toBe(201);
+      }
+      const later = fake.requests.slice(2).map((r) => (r.body as { messages: { content: string }[] }).messages);
+      expect(later.map((m) => m.length)).toEqual([5, 7, 9, 11]);
+      expect(later[3]!.filter((_, i) => i % 2 === 0).map((m) => m.content)).toEqual([
+        expect.any(String),
+        expect.any(String),
+        'three',
+        'four',
+        'five',
+        'six',
+      ]);
       const sent = await t.req(
         'get',
         `/api/v1/audit-events?entity_type=conversation&entity_id=${conversation.id}&action=conversation.message_sent`,
       );
-      expect(sent.body.items.map((e: { changes: any }) => e.changes.message_count.after).sort()).toEqual([2, 4]);
+      const counts = sent.body.items.map((e: { changes: any }) => e.changes.message_count.after as number);
+      expect(counts.sort((a: number, b: number) => a - b)).toEqual([2, 4, 6, 8, 10, 12]);
       expect((await t.req('get', '/api/v1/audit-events/verify')).body).toMatchObject({ valid: true });
     } finally {
       await locker.end();
       await other.close();
     }
+  });
+
+  it('a rename before the first message wins over the title from it; a deleted conversation answers 404', async () => {
+    const conversation = await newConversation();
+    expect((await t.req('patch', `/api/v1/conversations/${conversation.id}`, member.token).send({ title: 'Mine' })).status).toBe(200);
+    expect((await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: 'hello' })).status).toBe(
+      201,
+    );
+    expect((await t.req('get', `/api/v1/conversations/${conversation.id}`, member.token)).body.title).toBe('Mine');
+    // The instance kept this conversation for its next turn; the turn must notice it is gone.
+    expect((await t.req('delete', `/api/v1/conversations/${conversation.id}`, member.token)).status).toBe(204);
+    const gone = await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: 'again' });
+    expect(gone.status).toBe(404);
   });
 
   it('keeps conversations private: another member gets 404, an admin may look', async () => {

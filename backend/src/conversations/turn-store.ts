@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../common/actor.js';
+import { DomainError, notFound } from '../common/domain-error.js';
+import { preparedQuery } from '../database/prepared-query.js';
+import { routeModel, type RoutedModel } from '../models/model-routing.js';
+import type { RegistrySnapshot } from '../registry/registry-cache.js';
+import type { ChatMessage } from '../upstream/upstream.types.js';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS } from './conversation.mapper.js';
+import type { Conversation } from './conversation.entity.js';
+import { ConversationBusy, LEASE_SECONDS, type Lease } from './conversation-leases.js';
+import type { Message } from './message.entity.js';
+import { snapshotOf } from './reply-accounting.js';
+import { TurnStates, type TurnState } from './turn-states.js';
+
+export const DEFAULT_TITLE = 'New conversation';
+
+/** A turn once its messages are stored. */
+export interface OpenedTurn extends TurnState {
+  user: Message;
+  assistant: Message;
+  route: RoutedModel;
+}
+
+/** The reply's columns as `finish` stores them. */
+export interface ReplyColumns {
+  content: string;
+  status: Message['status'];
+  sources: Message['sources'];
+  error: Message['error'];
+  inputTokens: number;
+  outputTokens: number;
+  cost: Message['cost'];
+  costUsd: string;
+  latencyMs: number;
+  ttftMs: number | null;
+  completedAt: Date;
+}
+
+/**
+ * A turn's reads and writes, in as few round trips as a turn can take: a read (skipped when this
+ * instance served the conversation's last turn), one statement that stores both messages, takes
+ * the lease and appends the audit event, and one that stores the reply and gives the lease back.
+ * The statements are prepared once per connection.
+ */
+@Injectable()
+export class TurnStore {
+  private readonly states = new TurnStates();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Reads the conversation for a turn about to queue (404 if not the actor's); the turn will use it. */
+  async peek(actor: Actor, id: string): Promise<Conversation> {
+    const { state } = await this.read(actor, id);
+    this.states.put(id, state);
+    return state.conversation;
+  }
+
+  /**
+   * Stores the user's message and the assistant's placeholder and takes the lease, only if the
+   * conversation is as read and no other reply holds it; else ConversationBusy (the caller waits
+   * and tries again). A state kept from this instance's last turn stands in for the read; if the
+   * write finds it stale, the turn reads afresh once.
+   */
+  async open(actor: Actor, id: string, content: string, snapshot: RegistrySnapshot, lease: Lease): Promise<OpenedTurn> {
+    const kept = this.states.take(id);
+    if (kept && actor.role !== 'admin' && kept.conversation.ownerId !== actor.userId) throw notFound('conversation', id);
+    let opened = kept ? await this.write(actor, kept, content, snapshot) : undefined;
+    if (!opened) {
+      const { state, leased } = await this.read(actor, id);
+      if (leased) throw new ConversationBusy();
+      opened = await this.write(actor, state, content, snapshot);
+    }
+    if (!opened) throw new ConversationBusy();
+    lease.taken();
+    return opened;
+  }
+
+  /** Stores the reply, adds it to the conversation's totals and gives the lease back: one statement. */
+  async finish(turn: OpenedTurn, lease: Lease, reply: ReplyColumns): Promise<void> {
+    const { conversation, assistant } = turn;
+    await preparedQuery(
+      this.dataSource,
+      'turn-finish',
+      `WITH reply AS (
+         UPDATE messages SET content = $2, status = $3, sources = $4::jsonb, error = $5::jsonb, input_tokens = $6, output_tokens = $7,
+                cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12 WHERE id = $1)
+       UPDATE conversations SET input_tokens = input_tokens + $6, output_tokens = output_tokens + $7, cost_usd = cost_usd + $9::numeric,
+              updated_at = now(), lease_until = NULL WHERE id = $13`,
+      [
+        assistant.id,
+        reply.content,
+        reply.status,
+        JSON.stringify(reply.sources),
+        reply.error === null ? null : JSON.stringify(reply.error),
+        reply.inputTokens,
+        reply.outputTokens,
+        JSON.stringify(reply.cost),
+        reply.costUsd,
+        reply.latencyMs,
+        reply.ttftMs,
+        reply.completedAt,
+        conversation.id,
+      ],
+    );
+    lease.markReleased();
+    // What the next turn's read would find: the history that counts (complete, non-empty messages).
+    const added: ChatMessage[] = [{ role: 'user', content: turn.user.content }];
+    if (reply.status === 'complete' && reply.content) added.push({ role: 'assistant', content: reply.content });
+    this.states.put(conversation.id, { conversation, history: [...turn.history, ...added] });
+  }
+
+  /** Keeps what a streamed reply has so far. */
+  async flushPartial(assistant: Message, text: string): Promise<void> {
+    await this.dataSource.query('UPDATE messages SET content = $2 WHERE id = $1', [assistant.id, text]);
+  }
+
+  private async read(actor: Actor, id: string): Promise<{ state: TurnState; leased: boolean }> {
+    const [row] = await preparedQuery<Conversation & { leased: boolean | null; history: ChatMessage[] }>(
+      this.dataSource,
+      'turn-read',
+      `SELECT ${CONVERSATION_COLUMNS}, lease_until >= now() AS leased,
+              (SELECT coalesce(json_agg(json_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]'::json)
+                 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'complete' AND m.content <> '') AS history
+         FROM conversations c WHERE c.id = $1`,
+      [id],
+    );
+    if (!row || (actor.role !== 'admin' && row.ownerId !== actor.userId)) throw notFound('conversation', id);
+    const { leased, history, ...conversation } = row;
+    return { state: { conversation, history }, leased: leased === true };
+  }
+
+  /** The turn's one write, or undefined when the conversation is not as `state` says or is leased. */
+  private async write(actor: Actor, state: TurnState, content: string, snapshot: RegistrySnapshot): Promise<OpenedTurn | undefined> {
+    const { conversation } = state;
+    const requested = snapshot.models.get(conversation.modelId);
+    if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
+    const route = routeModel(snapshot, requested);
+    const seq = conversation.messageCount + 1;
+    const audit = this.audit.append(
+      actor,
+      {
+        action: 'conversation.message_sent',
+        entityType: 'conversation',
+        entityId: conversation.id,
+        changes: { message_count: { before: conversation.messageCount, after: seq + 1 } },
+      },
+      10,
+    );
+    const inserted = await preparedQuery<Message>(
+      this.dataSource,
+      'turn-begin',
+      // The title comes from the first message only while it is still the default (a rename wins).
+      `WITH touched AS (
+         UPDATE conversations SET message_count = $2 + 1, updated_at = $4, lease_until = now() + make_interval(secs => $7),
+                title = CASE WHEN message_count = 0 AND title = $9 THEN $6 ELSE title END
+          WHERE id = $1 AND message_count = $8 AND (lease_until IS NULL OR lease_until < now())
+          RETURNING id),
+       inserted AS (
+         INSERT INTO messages (conversation_id, seq, role, content, status, completed_at, model_snapshot)
+         SELECT id, $2::int, 'user', $3::text, 'complete', $4::timestamptz, NULL::jsonb FROM touched
+         UNION ALL SELECT id, $2::int + 1, 'assistant', '', 'streaming', NULL::timestamptz, $5::jsonb FROM touched
+         RETURNING ${MESSAGE_COLUMNS}),
+       audited AS MATERIALIZED (SELECT a.* FROM touched CROSS JOIN LATERAL ${audit.sql} a)
+       SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`,
+      [
+        conversation.id,
+        seq,
+        content,
+        new Date(),
+        JSON.stringify(snapshotOf(route.model, snapshot)),
+        titleFrom(content),
+        LEASE_SECONDS,
+        conversation.messageCount,
+        DEFAULT_TITLE,
+        ...audit.params,
+      ],
+    );
+    if (inserted.length === 0) return undefined;
+    const [user, assistant] = inserted as [Message, Message];
+    const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
+    return { conversation: { ...conversation, title, messageCount: seq + 1 }, history: state.history, user, assistant, route };
+  }
+}
+
+/** A short title from the first message: its first line, cut at a word near 60 characters. */
+export function titleFrom(content: string): string {
+  const line = content.trim().split('\n')[0].replace(/\s+/g, ' ');
+  if (line.length <= 60) return line || DEFAULT_TITLE;
+  const cut = line.slice(0, 60);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 30 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
