@@ -3,26 +3,18 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
 import { RequestBudget } from '../common/request-budget.js';
-import { STATUS_BY_KIND } from '../common/problem.js';
-import { costOfReply } from '../conversations/reply-accounting.js';
-import { routeModel, type RoutedModel } from '../models/model-routing.js';
+import { routeModel } from '../models/model-routing.js';
+import type { ModelType } from '../providers/provider-kinds.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
+import { isRelayable } from '../upstream/relay.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import type { ChatStreamEvent, TokenUsage } from '../upstream/upstream.types.js';
-import { UsageRecorder } from '../usage/usage-recorder.service.js';
-import { isRelayable } from '../upstream/relay.js';
-import type { ModelType, ProviderKind } from '../providers/provider-kinds.js';
-import { relayEvents } from './relay-stream.js';
+import { GatewayRelay } from './gateway-relay.js';
+import { GatewayUsage, type GatewayCall, type GatewayRoute } from './gateway-usage.js';
 import { type ChatCompletionInput, type EmbeddingsInput, parseChatCompletion, parseEmbeddings, toBase64Floats } from './openai-requests.js';
 
-/** A routed model and the kind of provider that serves it (which decides pass-through or translation). */
-export type GatewayRoute = RoutedModel & { kind: ProviderKind };
-
-export interface GatewayCall {
-  actor: Actor;
-  signal: AbortSignal;
-}
+export type { GatewayCall, GatewayRoute } from './gateway-usage.js';
 
 /**
  * The OpenAI-compatible API over the registry: a model is named by its display name, routed
@@ -36,7 +28,8 @@ export class GatewayService {
   constructor(
     private readonly cache: RegistryCache,
     private readonly upstream: UpstreamClient,
-    private readonly usage: UsageRecorder,
+    private readonly relay: GatewayRelay,
+    private readonly usage: GatewayUsage,
     private readonly settings: SettingsService,
   ) {}
 
@@ -64,19 +57,7 @@ export class GatewayService {
       await this.admit(call.actor);
       return { input, route: await this.route(input.model, kinds) };
     } catch (error) {
-      const requested = (body as { model?: unknown } | null)?.model;
-      this.usage.record({
-        ...this.caller(call),
-        modelId: null,
-        providerId: null,
-        modelName: typeof requested === 'string' ? requested : '',
-        ...this.outcome(call, error),
-        inputTokens: 0,
-        outputTokens: 0,
-        costUsd: '0',
-        latencyMs: performance.now() - started,
-        ttftMs: null,
-      });
+      this.usage.refused(call, (body as { model?: unknown } | null)?.model, started, error);
       throw error;
     }
   }
@@ -105,9 +86,9 @@ export class GatewayService {
   async complete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput) {
     const started = performance.now();
     try {
-      if (this.relayable(route)) return await this.relayComplete(call, route, input, started);
+      if (isRelayable(route.kind)) return await this.relay.complete(call, route, input, started);
       const result = await this.upstream.chat(route.model, { ...this.options(input), signal: call.signal });
-      this.record(call, route, started, 200, null, result.usage, null);
+      this.usage.answered(call, route, started, result.usage, null);
       return {
         id: `chatcmpl-${randomUUID()}`,
         object: 'chat.completion',
@@ -124,7 +105,7 @@ export class GatewayService {
         usage: usageOf(result.usage),
       };
     } catch (error) {
-      this.recordFailure(call, route, started, error);
+      this.usage.failed(call, route, started, error);
       throw error;
     }
   }
@@ -134,7 +115,7 @@ export class GatewayService {
    * together (passed-through streams) or one by one (translated ones); `[DONE]` is the caller's to write.
    */
   stream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string[]> {
-    return this.relayable(route) ? this.relayStream(call, route, input) : this.translatedStream(call, route, input);
+    return isRelayable(route.kind) ? this.relay.stream(call, route, input) : this.translatedStream(call, route, input);
   }
 
   private async *translatedStream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string[]> {
@@ -168,9 +149,9 @@ export class GatewayService {
       }
       if (input.includeUsage)
         yield [JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(usage) })];
-      this.record(call, route, started, 200, null, usage, ttft);
+      this.usage.answered(call, route, started, usage, ttft);
     } catch (error) {
-      this.recordFailure(call, route, started, error, ttft);
+      this.usage.failed(call, route, started, error, ttft);
       throw error;
     }
   }
@@ -180,7 +161,7 @@ export class GatewayService {
     try {
       const result = await this.upstream.embed(route.model, input.inputs, { signal: call.signal, dimensions: input.dimensions });
       const usage = { inputTokens: result.usage.inputTokens, outputTokens: 0 };
-      this.record(call, route, started, 200, null, usage, null);
+      this.usage.answered(call, route, started, usage, null);
       return {
         object: 'list',
         data: result.embeddings.map((vector, index) => ({
@@ -192,7 +173,7 @@ export class GatewayService {
         usage: { prompt_tokens: usage.inputTokens, total_tokens: usage.inputTokens },
       };
     } catch (error) {
-      this.recordFailure(call, route, started, error);
+      this.usage.failed(call, route, started, error);
       throw error;
     }
   }
@@ -221,65 +202,6 @@ export class GatewayService {
     return { object: 'list', data };
   }
 
-  private relayable(route: GatewayRoute): boolean {
-    return isRelayable(route.kind);
-  }
-
-  /** The body sent on: the client's, with the model's defaults filled in and its output cap enforced. */
-  private relayBody(route: GatewayRoute, input: ChatCompletionInput, stream: boolean): Record<string, unknown> {
-    const params = route.model.params as { max_output_tokens?: number; temperature?: number; top_p?: number };
-    const max = input.maxOutputTokens ?? params.max_output_tokens;
-    return {
-      messages: input.messages,
-      ...(max !== undefined && { max_tokens: params.max_output_tokens ? Math.min(max, params.max_output_tokens) : max }),
-      ...((input.temperature ?? params.temperature) !== undefined && { temperature: input.temperature ?? params.temperature }),
-      ...((input.topP ?? params.top_p) !== undefined && { top_p: input.topP ?? params.top_p }),
-      ...(input.stop && { stop: input.stop }),
-      ...(stream && { stream: true, stream_options: { include_usage: true } }),
-    };
-  }
-
-  private async relayComplete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput, started: number) {
-    const relayed = await this.upstream.relay(route.model, 'chat/completions', this.relayBody(route, input, false), {
-      signal: call.signal,
-    });
-    const answer = JSON.parse(await relayed.body.text()) as {
-      model?: string;
-      usage?: { prompt_tokens?: number; completion_tokens?: number };
-    };
-    const usage = { inputTokens: answer.usage?.prompt_tokens ?? 0, outputTokens: answer.usage?.completion_tokens ?? 0 };
-    void relayed.record(usage.inputTokens + usage.outputTokens);
-    this.record(call, route, started, 200, null, usage, null);
-    answer.model = route.model.displayName;
-    return answer;
-  }
-
-  private async *relayStream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string[]> {
-    const started = performance.now();
-    let ttft: number | null = null;
-    try {
-      const relayed = await this.upstream.relay(route.model, 'chat/completions', this.relayBody(route, input, true), {
-        signal: call.signal,
-        stream: true,
-      });
-      try {
-        const stream = relayEvents(relayed.body, { from: route.model.modelId, to: route.model.displayName }, input.includeUsage);
-        for await (const batch of stream.events) {
-          ttft ??= performance.now() - started;
-          yield batch;
-        }
-        const usage = stream.usage();
-        void relayed.record(usage.inputTokens + usage.outputTokens);
-        this.record(call, route, started, 200, null, usage, ttft);
-      } finally {
-        relayed.release();
-      }
-    } catch (error) {
-      this.recordFailure(call, route, started, error, ttft);
-      throw error;
-    }
-  }
-
   private options(input: ChatCompletionInput) {
     return {
       messages: input.messages,
@@ -287,54 +209,6 @@ export class GatewayService {
       temperature: input.temperature,
       topP: input.topP,
       stop: input.stop,
-    };
-  }
-
-  private record(
-    call: GatewayCall,
-    route: GatewayRoute,
-    started: number,
-    status: number,
-    errorClass: string | null,
-    usage: TokenUsage,
-    ttft: number | null,
-  ): void {
-    this.usage.record({
-      ...this.caller(call),
-      modelId: route.model.id,
-      providerId: route.model.providerId,
-      modelName: route.model.displayName,
-      statusCode: status,
-      errorClass,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      costUsd: costOfReply(route.model, usage).total_usd,
-      latencyMs: performance.now() - started,
-      ttftMs: ttft,
-    });
-  }
-
-  private recordFailure(call: GatewayCall, route: GatewayRoute, started: number, error: unknown, ttft: number | null = null): void {
-    const { statusCode, errorClass } = this.outcome(call, error);
-    this.record(call, route, started, statusCode, errorClass, { inputTokens: 0, outputTokens: 0 }, ttft);
-  }
-
-  private caller(call: GatewayCall) {
-    return {
-      source: 'gateway' as const,
-      endpoint: 'v1',
-      userId: call.actor.userId,
-      apiKeyId: call.actor.type === 'api_key' ? call.actor.id : null,
-    };
-  }
-
-  /** The status and error class a failed call is recorded with (499: the client hung up). */
-  private outcome(call: GatewayCall, error: unknown): { statusCode: number; errorClass: string } {
-    if (call.signal.aborted) return { statusCode: 499, errorClass: 'client_closed' };
-    const domain = error instanceof DomainError ? error : null;
-    return {
-      statusCode: domain ? statusOf(domain) : 500,
-      errorClass: (domain?.options.extensions?.error_class as string) ?? domain?.code ?? 'internal_error',
     };
   }
 }
@@ -348,5 +222,3 @@ const usageOf = (u: TokenUsage) => ({
 function finishReason(reason: string): string {
   return ['stop', 'length', 'content_filter', 'tool_calls'].includes(reason) ? reason : reason === 'max_tokens' ? 'length' : 'stop';
 }
-
-const statusOf = (error: DomainError) => STATUS_BY_KIND[error.kind];
