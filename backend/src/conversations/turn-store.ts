@@ -162,9 +162,9 @@ export class TurnStore {
           WHERE id = $1 AND message_count = $8 AND (lease_until IS NULL OR lease_until < now())
           RETURNING id),
        inserted AS (
-         INSERT INTO messages (conversation_id, seq, role, content, status, completed_at, model_snapshot)
-         SELECT id, $2::int, 'user', $3::text, 'complete', $4::timestamptz, NULL::jsonb FROM touched
-         UNION ALL SELECT id, $2::int + 1, 'assistant', '', 'streaming', NULL::timestamptz, $5::jsonb FROM touched
+         INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot)
+         SELECT id, $2::int, 'user', $3::text, 'complete', $4::timestamptz, $4::timestamptz, NULL::jsonb FROM touched
+         UNION ALL SELECT id, $2::int + 1, 'assistant', '', 'streaming', $4::timestamptz, NULL::timestamptz, $5::jsonb FROM touched
          RETURNING ${MESSAGE_COLUMNS}),
        audited AS MATERIALIZED (SELECT a.* FROM touched CROSS JOIN LATERAL ${audit.sql} a)
        SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`,

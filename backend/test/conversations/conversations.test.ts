@@ -107,6 +107,10 @@ describe('conversations', () => {
     expect(Number(assistant.cost.total_usd)).toBeCloseTo(expectedCost, 15);
     expect(assistant.cost).toMatchObject({ input_per_million: '0.15', output_per_million: '0.6', currency: 'USD' });
     expect(assistant.model).toMatchObject({ id: model.id, display_name: 'Fake GPT', model_id: 'gpt-4o-mini' });
+    // Stored at one instant: the user's message is complete when it is created; the reply finishes later.
+    expect(user.completed_at).toBe(user.created_at);
+    expect(assistant.created_at).toBe(user.created_at);
+    expect(Date.parse(assistant.completed_at)).toBeGreaterThanOrEqual(Date.parse(assistant.created_at));
     const full = await t.req('get', `/api/v1/conversations/${conversation.id}`, member.token);
     expect(full.body.title).toBe('Hello there, how are you?');
     expect(full.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
