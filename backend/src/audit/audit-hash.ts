@@ -6,8 +6,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields a hash covers: everything in the event except the hash itself. */
 export function hashedContent(e: Omit<AuditEvent, 'hash'>): Record<string, unknown> {
+  return { seq: String(e.seq), ...eventColumns(e), prev_hash: e.prevHash };
+}
+
+/** The event's own content as `audit_events` columns: all but `seq`, `prev_hash` and `hash`, which the chain decides. */
+export function eventColumns(e: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>): Record<string, unknown> {
   return {
-    seq: String(e.seq),
     id: e.id,
     occurred_at: new Date(e.occurredAt).toISOString(),
     actor_type: e.actorType,
@@ -22,7 +26,6 @@ export function hashedContent(e: Omit<AuditEvent, 'hash'>): Record<string, unkno
     request_id: e.requestId,
     ip: e.ip,
     user_agent: e.userAgent,
-    prev_hash: e.prevHash,
   };
 }
 

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor.js';
 import { AuditEvent, type AuditChanges, type AuditOutcome } from './audit-event.entity.js';
-import { hashTemplate } from './audit-hash.js';
+import { eventColumns, hashTemplate } from './audit-hash.js';
 
 export interface AuditEntry {
   action: string;
@@ -71,7 +71,7 @@ export class AuditService {
     const p = (i: number) => `$${firstParam + i}`;
     return {
       sql: `audit_append(${p(0)}, ${p(1)}::jsonb, ${p(2)}, ${p(3)}, ${p(4)})`,
-      params: [CHAIN_LOCK, JSON.stringify(columnsOf(content)), head, middle, tail] as unknown[],
+      params: [CHAIN_LOCK, JSON.stringify(eventColumns(content)), head, middle, tail] as unknown[],
       /** The stored event, from the row `audit_append` returned. */
       event: (row: AppendedRow): AuditEvent =>
         Object.assign(new AuditEvent(), content, { seq: row.appended_seq, prevHash: row.appended_prev_hash, hash: row.appended_hash }),
@@ -82,24 +82,4 @@ export class AuditService {
   async recordAlone(actor: Actor, entry: AuditEntry): Promise<AuditEvent> {
     return this.dataSource.transaction((manager) => this.record(manager, actor, entry));
   }
-}
-
-/** The event as `audit_events` columns, for `jsonb_populate_record`. */
-function columnsOf(e: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>): Record<string, unknown> {
-  return {
-    id: e.id,
-    occurred_at: e.occurredAt.toISOString(),
-    actor_type: e.actorType,
-    actor_id: e.actorId,
-    actor_email: e.actorEmail,
-    actor_role: e.actorRole,
-    action: e.action,
-    outcome: e.outcome,
-    entity_type: e.entityType,
-    entity_id: e.entityId,
-    changes: e.changes,
-    request_id: e.requestId,
-    ip: e.ip,
-    user_agent: e.userAgent,
-  };
 }
