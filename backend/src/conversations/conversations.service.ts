@@ -20,6 +20,7 @@ import type {
 } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
 import type { Message } from './message.entity.js';
+import { DEFAULT_TITLE } from './turn-store.js';
 
 const MAX_LIMIT = 100;
 const isCursor = (v: unknown): v is { at: string; id: string } =>
@@ -59,7 +60,7 @@ export class ConversationsService implements OnModuleInit {
         ownerId: actor.userId!,
         knowledgeBaseId: knowledgeBase?.id ?? null,
         modelId: model.id,
-        title: body.title ?? 'New conversation',
+        title: body.title ?? DEFAULT_TITLE,
         systemPrompt: body.system_prompt ?? null,
       });
       await manager.save(conversation);

@@ -8,9 +8,9 @@ import { ProvidersService } from '../providers/providers.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { adapterFor, type AdapterContext, type UpstreamAdapter } from './adapters/index.js';
-import { flatHeaders } from './adapters/http-json.js';
+import { refusedAnswer } from './adapters/http-json.js';
 import { DestinationGuard } from './destination-guard.js';
-import { classifyFailure, classifyStatus, contextOf, timedOut, type FailureContext } from './error-classifier.js';
+import { classifyFailure, contextOf, timedOut, type FailureContext } from './error-classifier.js';
 import { relayRequest, type RelayOperation } from './relay.js';
 import { StreamAttempt } from './stream-attempt.js';
 import type { ProviderPolicy } from './provider-policy.js';
@@ -193,8 +193,7 @@ export class UpstreamClient {
       try {
         const response = await guarded.request(url, { method: 'POST', headers, body, signal });
         if (response.statusCode >= 200 && response.statusCode < 300) return response;
-        const text = (await response.body.text().catch(() => '')).slice(0, 4000);
-        throw classifyStatus(response.statusCode, context, text, flatHeaders(response.headers));
+        throw await refusedAnswer(response, context);
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason ?? error;
         if (isUpstreamError(error)) throw error;

@@ -1,10 +1,10 @@
 import { createParser } from 'eventsource-parser';
-import { classifyReported, classifyStatus, contextOf, invalidResponse, streamCutShort } from '../error-classifier.js';
+import { classifyReported, contextOf, invalidResponse, streamCutShort } from '../error-classifier.js';
 import { relayRequest } from '../relay.js';
 import { UpstreamError } from '../upstream-error.js';
 import type { ChatRequest, ChatResult, ChatStreamEvent, TokenUsage } from '../upstream.types.js';
-import { flatHeaders, isRecord } from './http-json.js';
-import { estimateTokens, type AdapterContext } from './upstream-adapter.js';
+import { isRecord, refusedAnswer } from './http-json.js';
+import { estimatePromptTokens, type AdapterContext } from './upstream-adapter.js';
 
 /**
  * OpenAI's Chat Completions spoken directly over the guarded pool, for servers that speak exactly
@@ -68,15 +68,15 @@ async function post(ctx: AdapterContext, request: ChatRequest, stream: boolean) 
     signal: request.signal,
   });
   if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
-  const text = (await response.body.text().catch(() => '')).slice(0, 4000);
   const failure = contextOf(ctx.target, request.model);
   if (response.statusCode >= 300 && response.statusCode < 400) {
+    await response.body.text().catch(() => '');
     throw new UpstreamError(
       'invalid_response',
       `${failure.host} redirected the request (${response.statusCode}): use the final URL as api_base`,
     );
   }
-  throw classifyStatus(response.statusCode, failure, text, flatHeaders(response.headers));
+  throw await refusedAnswer(response, failure);
 }
 
 /** The body @ai-sdk/openai-compatible sends: top_k is not part of the format, so it is left out as there. */
@@ -108,7 +108,7 @@ function usageOf(usage: unknown, request: ChatRequest): TokenUsage {
   const reported = isRecord(usage) ? usage : {};
   const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
   return {
-    inputTokens: count(reported['prompt_tokens']) ?? request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0),
+    inputTokens: count(reported['prompt_tokens']) ?? estimatePromptTokens(request),
     outputTokens: count(reported['completion_tokens']) ?? 0,
   };
 }

@@ -1,4 +1,5 @@
-import { classifyStatus, contextOf, invalidResponse } from '../error-classifier.js';
+import { classifyStatus, contextOf, invalidResponse, type FailureContext } from '../error-classifier.js';
+import type { UpstreamError } from '../upstream-error.js';
 import type { AdapterContext } from './upstream-adapter.js';
 import { extraHeaders } from './upstream-adapter.js';
 
@@ -59,4 +60,13 @@ export const numberOf = (value: unknown): number | undefined =>
 /** undici's response headers as one string per name. */
 export function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+}
+
+/** A non-2xx undici answer, classified by its status and (the start of) its body. */
+export async function refusedAnswer(
+  response: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: { text(): Promise<string> } },
+  ctx: FailureContext,
+): Promise<UpstreamError> {
+  const text = (await response.body.text().catch(() => '')).slice(0, 4000);
+  return classifyStatus(response.statusCode, ctx, text, flatHeaders(response.headers));
 }

@@ -128,8 +128,11 @@ export abstract class SdkAdapter implements UpstreamAdapter {
 /** Rough token count (four characters a token) where an upstream reports no usage. */
 export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
+/** The same estimate for a whole prompt. */
+export const estimatePromptTokens = (request: ChatRequest) => request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+
 function usageOf(usage: LanguageModelUsage | undefined, request: ChatRequest): TokenUsage {
-  const input = usage?.inputTokens ?? request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+  const input = usage?.inputTokens ?? estimatePromptTokens(request);
   return { inputTokens: input, outputTokens: usage?.outputTokens ?? 0 };
 }
 
