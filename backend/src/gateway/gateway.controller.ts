@@ -1,16 +1,12 @@
-import { Controller, createParamDecorator, type ExecutionContext, Get, HttpCode, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 type SchemaObject = Extract<Parameters<typeof ApiBody>[0], { schema: unknown }>['schema'];
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentActor, Roles } from '../auth/roles.decorator.js';
-import type { Actor } from '../common/actor.js';
+import { actorOf, Roles } from '../auth/roles.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { GatewayService } from './gateway.service.js';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-errors.js';
-
-/** The raw JSON body: OpenAI's request shapes are validated by the gateway's own parsers. */
-const RawBody = createParamDecorator((_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<FastifyRequest>().body);
 
 const CHAT_BODY: SchemaObject = {
   type: 'object',
@@ -70,15 +66,16 @@ export class GatewayController {
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({ description: 'A chat.completion, or chat.completion.chunk events ending with [DONE]' })
   async createChatCompletion(
-    @CurrentActor() actor: Actor,
-    @RawBody() body: unknown,
+    // The request itself rather than parameter decorators: those would run the global pipes on
+    // every call, and OpenAI's request shapes are checked by the gateway's own parsers anyway.
+    @Req() request: FastifyRequest,
     // Not passthrough: a streamed reply is hijacked, and Nest sending after that would cost an
     // FST_ERR_REP_ALREADY_SENT error (stack trace and all) per request. Whole replies are sent here.
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const signal = closeSignal(reply);
-    const call = { actor, signal };
-    const { input, route } = await this.gateway.acceptChat(call, body);
+    const call = { actor: actorOf(request), signal };
+    const { input, route } = await this.gateway.acceptChat(call, request.body);
     if (!input.stream) {
       const result = await this.gateway.complete(call, route, input);
       await reply.headers(route.headers).send(result);
@@ -113,13 +110,9 @@ export class GatewayController {
   @ApiOperation({ summary: 'OpenAI-compatible embeddings (float or base64), batched by the model’s batch_size' })
   @ApiBody({ schema: EMBEDDINGS_BODY })
   @ApiOkResponse({ description: 'An OpenAI embeddings list' })
-  async createEmbeddings(
-    @CurrentActor() actor: Actor,
-    @RawBody() body: unknown,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<object> {
-    const call = { actor, signal: closeSignal(reply) };
-    const { input, route } = await this.gateway.acceptEmbeddings(call, body);
+  async createEmbeddings(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
+    const call = { actor: actorOf(request), signal: closeSignal(reply) };
+    const { input, route } = await this.gateway.acceptEmbeddings(call, request.body);
     const result = await this.gateway.embeddings(call, route, input);
     void reply.headers(route.headers);
     return result;

@@ -80,7 +80,7 @@ export class GatewayService {
 
   /** Per-key request budget from the `gateway.requests_per_minute_per_key` setting (0: none). */
   private async admit(actor: Actor): Promise<void> {
-    await this.budget.take(actor.id ?? 'anonymous', await this.settings.value('gateway.requests_per_minute_per_key'));
+    await this.budget.take(actor.id ?? 'anonymous', (await this.settings.snapshot()).value('gateway.requests_per_minute_per_key'));
   }
 
   async complete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput) {

@@ -24,9 +24,29 @@ type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['default'] extend
 
 const CACHE_TTL_MS = 5_000;
 
+/**
+ * The settings as read at one moment. While the cache is fresh every caller gets the same object,
+ * so hot paths can keep what they derived from it until it changes (`derived === snapshot`).
+ */
+export class SettingsSnapshot {
+  constructor(
+    readonly rows: ReadonlyMap<string, SystemSetting>,
+    readonly loadedAt: number,
+  ) {}
+
+  /** The effective value (stored or default). */
+  value<K extends SettingKey>(key: K): SettingValue<K> {
+    const row = this.rows.get(key);
+    return (row ? row.value : SETTINGS[key].default) as SettingValue<K>;
+  }
+}
+
 @Injectable()
 export class SettingsService {
-  private cache: { rows: Map<string, SystemSetting>; loadedAt: number } | undefined;
+  private cache: SettingsSnapshot | undefined;
+  /** A reload in progress, shared by every caller that finds the cache stale. */
+  private loading: Promise<SettingsSnapshot> | undefined;
+  private generation = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -35,18 +55,32 @@ export class SettingsService {
 
   /** The effective value (stored or default), read from a short-lived cache. */
   async value<K extends SettingKey>(key: K): Promise<SettingValue<K>> {
-    const row = (await this.rows()).get(key);
-    return (row ? row.value : SETTINGS[key].default) as SettingValue<K>;
+    return (await this.snapshot()).value(key);
+  }
+
+  /**
+   * Every setting from the short-lived cache: one object while it stays fresh. Not a promise while
+   * fresh (the gateway reads it on every call); `await` it either way.
+   */
+  snapshot(): Promise<SettingsSnapshot> | SettingsSnapshot {
+    const cached = this.cache;
+    if (cached && Date.now() - cached.loadedAt < CACHE_TTL_MS) return cached;
+    if (this.loading) return this.loading;
+    const loading = this.load().finally(() => {
+      if (this.loading === loading) this.loading = undefined;
+    });
+    this.loading = loading;
+    return loading;
   }
 
   async list(): Promise<SettingResponse[]> {
-    const rows = await this.rows(true);
+    const { rows } = await this.load();
     return SETTING_KEYS.map((key) => toResponse(key, rows.get(key)));
   }
 
   async get(key: string): Promise<SettingResponse> {
     const known = assertKnown(key);
-    return toResponse(known, (await this.rows(true)).get(known));
+    return toResponse(known, (await this.load()).rows.get(known));
   }
 
   async put(actor: Actor, key: string, value: unknown): Promise<SettingResponse> {
@@ -67,20 +101,24 @@ export class SettingsService {
       });
       return row;
     });
-    this.cache = undefined;
+    this.invalidate();
     return toResponse(known, saved);
   }
 
   /** Forgets cached values; called when another instance announces a change. */
   invalidate(): void {
+    this.generation++;
     this.cache = undefined;
+    this.loading = undefined;
   }
 
-  private async rows(fresh = false): Promise<Map<string, SystemSetting>> {
-    if (!fresh && this.cache && Date.now() - this.cache.loadedAt < CACHE_TTL_MS) return this.cache.rows;
+  private async load(): Promise<SettingsSnapshot> {
+    const generation = this.generation;
     const rows = await this.dataSource.getRepository(SystemSetting).find();
-    this.cache = { rows: new Map(rows.map((r) => [r.key, r])), loadedAt: Date.now() };
-    return this.cache.rows;
+    const snapshot = new SettingsSnapshot(new Map(rows.map((r) => [r.key, r])), Date.now());
+    // A change made while this read was under way must not be covered up by it.
+    if (generation === this.generation) this.cache = snapshot;
+    return snapshot;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { LookupAddress } from 'node:dns';
-import { SettingsService } from '../settings/settings.service.js';
+import { SettingsService, type SettingsSnapshot } from '../settings/settings.service.js';
 import type { DestinationPolicy } from './destination-policy.js';
 import { GuardedFetch, resolveChecked, systemResolver, type Resolver } from './guarded-fetch.js';
 
@@ -12,15 +12,13 @@ import { GuardedFetch, resolveChecked, systemResolver, type Resolver } from './g
 export class DestinationGuard implements OnModuleDestroy {
   private resolver: Resolver = systemResolver;
   private readonly fetches = new Map<string, GuardedFetch>();
+  /** The answer for the settings last seen (every upstream call asks). */
+  private last: { settings: SettingsSnapshot; guarded: GuardedFetch } | undefined;
 
   constructor(private readonly settings: SettingsService) {}
 
   async policy(): Promise<DestinationPolicy> {
-    const [allowLoopback, allowedPrivateHosts] = await Promise.all([
-      this.settings.value('security.allow_loopback_endpoints'),
-      this.settings.value('security.allowed_private_hosts'),
-    ]);
-    return { allowLoopback, allowedPrivateHosts };
+    return policyOf(await this.settings.snapshot());
   }
 
   /** A fetch that refuses metadata, link-local and (unless allowed) private and loopback targets. */
@@ -30,13 +28,16 @@ export class DestinationGuard implements OnModuleDestroy {
 
   /** The guarded client itself, for its lighter `request` (the gateway's pass-through). */
   async guarded(): Promise<GuardedFetch> {
-    const policy = await this.policy();
+    const settings = await this.settings.snapshot();
+    if (this.last?.settings === settings) return this.last.guarded;
+    const policy = policyOf(settings);
     const key = JSON.stringify(policy);
     let guarded = this.fetches.get(key);
     if (!guarded) {
       guarded = new GuardedFetch(policy, this.resolver);
       this.fetches.set(key, guarded);
     }
+    this.last = { settings, guarded };
     return guarded;
   }
 
@@ -58,6 +59,14 @@ export class DestinationGuard implements OnModuleDestroy {
   private async closeAll(): Promise<void> {
     const open = [...this.fetches.values()];
     this.fetches.clear();
+    this.last = undefined;
     await Promise.all(open.map((f) => f.close().catch(() => undefined)));
   }
+}
+
+function policyOf(settings: SettingsSnapshot): DestinationPolicy {
+  return {
+    allowLoopback: settings.value('security.allow_loopback_endpoints'),
+    allowedPrivateHosts: settings.value('security.allowed_private_hosts'),
+  };
 }

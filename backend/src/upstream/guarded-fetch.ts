@@ -35,6 +35,7 @@ const CREDENTIAL_HEADERS = ['authorization', 'api-key', 'x-api-key', 'x-goog-api
  */
 export class GuardedFetch {
   private readonly agent: Agent;
+  private readonly checkedUrls = new Map<string, URL>();
 
   constructor(
     private readonly policy: DestinationPolicy,
@@ -112,8 +113,18 @@ export class GuardedFetch {
    * upstreams that already speak OpenAI's format (undici's request is lighter than fetch).
    */
   async request(url: string, options: { method: 'POST'; headers: Record<string, string>; body: string; signal?: AbortSignal }) {
-    const checked = checkUrl(url, this.policy);
-    return undiciRequest(checked, { ...options, dispatcher: this.agent, headersTimeout: 0, bodyTimeout: 0 });
+    return undiciRequest(this.checked(url), { ...options, dispatcher: this.agent, headersTimeout: 0, bodyTimeout: 0 });
+  }
+
+  /** checkUrl, remembered: a provider's endpoints are the same few URLs call after call (the policy is fixed per instance). */
+  private checked(url: string): URL {
+    let checked = this.checkedUrls.get(url);
+    if (!checked) {
+      checked = checkUrl(url, this.policy);
+      if (this.checkedUrls.size >= 1000) this.checkedUrls.clear();
+      this.checkedUrls.set(url, checked);
+    }
+    return checked;
   }
 
   /** What an adapter needs to call one provider through this guard. */

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../health/metrics.service.js';
 import type { Provider } from '../providers/provider.entity.js';
-import { SettingsService } from '../settings/settings.service.js';
+import { SettingsService, type SettingsSnapshot } from '../settings/settings.service.js';
 import { ProviderPolicy, type CircuitStateName, type PolicySettings } from './provider-policy.js';
 import { postgresLimiters, ProviderRateLimits, redisLimiters, type LimiterFactory } from './rate-limits.js';
 import { poolOf } from '../database/prepared-query.js';
@@ -21,6 +21,7 @@ const GAUGE_VALUE: Record<CircuitStateName, number> = { closed: 0, half_open: 1,
 export class UpstreamPolicies implements OnApplicationShutdown {
   private readonly logger = new Logger(UpstreamPolicies.name);
   private readonly policies = new Map<string, ProviderPolicy>();
+  private readonly seen = new WeakMap<Provider, { snapshot: SettingsSnapshot; policy: ProviderPolicy }>();
   private readonly limiters: LimiterFactory;
   private readonly redis?: Redis;
 
@@ -46,10 +47,18 @@ export class UpstreamPolicies implements OnApplicationShutdown {
   }
 
   async forProvider(provider: Provider): Promise<ProviderPolicy> {
-    const settings = await this.currentSettings();
+    const snapshot = await this.settings.snapshot();
+    // The registry hands out one Provider object until the provider changes, and the settings one
+    // snapshot until they change: while both stay the same, so does the policy.
+    const seen = this.seen.get(provider);
+    if (seen?.snapshot === snapshot && this.policies.get(provider.id) === seen.policy) return seen.policy;
+    const settings = policySettings(snapshot);
     const signature = JSON.stringify([provider.name, provider.maxConcurrency, provider.rpm, provider.tpm, settings]);
     const existing = this.policies.get(provider.id);
-    if (existing?.signature === signature) return existing;
+    if (existing?.signature === signature) {
+      this.seen.set(provider, { snapshot, policy: existing });
+      return existing;
+    }
     const rates = new ProviderRateLimits(provider.id, provider.name, provider, settings.queueWaitMs, this.limiters);
     const policy = new ProviderPolicy(signature, provider.name, provider.maxConcurrency, settings, rates);
     const labels = { provider_id: provider.id, provider: provider.name };
@@ -57,6 +66,7 @@ export class UpstreamPolicies implements OnApplicationShutdown {
     policy.breaker.onStateChange(() => this.metrics.upstreamCircuitState.set(labels, GAUGE_VALUE[policy.circuitState]));
     policy.onRetry(() => this.metrics.upstreamRetries.inc({ provider: provider.name }));
     this.policies.set(provider.id, policy);
+    this.seen.set(provider, { snapshot, policy });
     return policy;
   }
 
@@ -64,15 +74,14 @@ export class UpstreamPolicies implements OnApplicationShutdown {
   circuitState(providerId: string): CircuitStateName {
     return this.policies.get(providerId)?.circuitState ?? 'closed';
   }
+}
 
-  private async currentSettings(): Promise<PolicySettings> {
-    const [maxRetries, queueWaitMs, maxRetryWaitMs, breakerFailures, breakerCooldownMs] = await Promise.all([
-      this.settings.value('upstream.max_retries'),
-      this.settings.value('upstream.queue_wait_ms'),
-      this.settings.value('upstream.max_retry_wait_ms'),
-      this.settings.value('upstream.breaker_failures'),
-      this.settings.value('upstream.breaker_cooldown_ms'),
-    ]);
-    return { maxRetries, queueWaitMs, maxRetryWaitMs, breakerFailures, breakerCooldownMs };
-  }
+function policySettings(settings: SettingsSnapshot): PolicySettings {
+  return {
+    maxRetries: settings.value('upstream.max_retries'),
+    queueWaitMs: settings.value('upstream.queue_wait_ms'),
+    maxRetryWaitMs: settings.value('upstream.max_retry_wait_ms'),
+    breakerFailures: settings.value('upstream.breaker_failures'),
+    breakerCooldownMs: settings.value('upstream.breaker_cooldown_ms'),
+  };
 }

@@ -6,10 +6,12 @@ import { effectiveApiBase } from '../providers/provider-rules.js';
 import type { Provider } from '../providers/provider.entity.js';
 import { ProvidersService } from '../providers/providers.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
-import { SettingsService } from '../settings/settings.service.js';
+import { SettingsService, type SettingsSnapshot } from '../settings/settings.service.js';
 import { adapterFor, type AdapterContext, type UpstreamAdapter } from './adapters/index.js';
 import { refusedAnswer } from './adapters/http-json.js';
+import { Deadline } from './deadline.js';
 import { DestinationGuard } from './destination-guard.js';
+import type { GuardedFetch } from './guarded-fetch.js';
 import { classifyFailure, contextOf, timedOut, type FailureContext } from './error-classifier.js';
 import { relayRequest, type RelayOperation } from './relay.js';
 import { StreamAttempt } from './stream-attempt.js';
@@ -60,6 +62,7 @@ interface Call {
 @Injectable()
 export class UpstreamClient {
   private readonly logger = new Logger('Upstream');
+  private readonly calls = new WeakMap<Provider, { settings: SettingsSnapshot; guarded: GuardedFetch; call: Call }>();
 
   constructor(
     private readonly providers: ProvidersService,
@@ -72,6 +75,10 @@ export class UpstreamClient {
 
   /** The provider as calls see it: effective endpoint, decrypted key, timeout. Never returned by an endpoint. */
   async target(provider: Provider): Promise<UpstreamTarget> {
+    return this.targetOf(provider, await this.settings.snapshot());
+  }
+
+  private targetOf(provider: Provider, settings: SettingsSnapshot): UpstreamTarget {
     return {
       providerId: provider.id,
       providerName: provider.name,
@@ -80,7 +87,7 @@ export class UpstreamClient {
       apiKey: this.providers.openKey(provider),
       apiVersion: provider.apiVersion,
       config: provider.config ?? {},
-      timeoutMs: provider.config?.timeout_ms ?? (await this.settings.value('upstream.default_timeout_ms')),
+      timeoutMs: provider.config?.timeout_ms ?? settings.value('upstream.default_timeout_ms'),
     };
   }
 
@@ -183,21 +190,24 @@ export class UpstreamClient {
    */
   async relay(model: Model, operation: RelayOperation, payload: Record<string, unknown>, options: RelayOptions = {}): Promise<RelayResult> {
     const call = await this.prepare(model);
-    const guarded = await this.guard.guarded();
     const { url, headers } = relayRequest(call.ctx.target, model.modelId, operation);
     const body = JSON.stringify({ ...payload, model: model.modelId });
     const context = contextOf(call.ctx.target, model.modelId, call.adapter.modelWord);
     const send = async () => {
-      const timeout = AbortSignal.timeout(call.ctx.target.timeoutMs);
-      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+      const deadline = new Deadline(call.ctx.target.timeoutMs, options.signal);
       try {
-        const response = await guarded.request(url, { method: 'POST', headers, body, signal });
-        if (response.statusCode >= 200 && response.statusCode < 300) return response;
+        const response = await call.ctx.request(url, { method: 'POST', headers, body, signal: deadline.signal });
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          // The timeout still covers reading the body; it ends with it.
+          response.body.once('close', () => deadline.clear());
+          return response;
+        }
         throw await refusedAnswer(response, context);
       } catch (error) {
+        deadline.clear();
         if (options.signal?.aborted) throw options.signal.reason ?? error;
         if (isUpstreamError(error)) throw error;
-        throw timeout.aborted ? timedOut(context) : classifyFailure(error, context);
+        throw deadline.expired ? timedOut(context) : classifyFailure(error, context);
       }
     };
     const operationName = operation === 'embeddings' ? 'embed' : options.stream ? 'chat_stream' : 'chat';
@@ -227,8 +237,15 @@ export class UpstreamClient {
   }
 
   private async prepareProvider(provider: Provider): Promise<Call> {
-    const [target, guarded, policy] = await Promise.all([this.target(provider), this.guard.guarded(), this.policies.forProvider(provider)]);
-    return { provider, adapter: adapterFor(provider.kind), ctx: guarded.context(target), policy };
+    const settings = await this.settings.snapshot();
+    const guarded = await this.guard.guarded();
+    const policy = await this.policies.forProvider(provider);
+    // Built once per provider object (the registry's, until the provider changes) and settings snapshot.
+    const kept = this.calls.get(provider);
+    if (kept?.settings === settings && kept.guarded === guarded && kept.call.policy === policy) return kept.call;
+    const call = { provider, adapter: adapterFor(provider.kind), ctx: guarded.context(this.targetOf(provider, settings)), policy };
+    this.calls.set(provider, { settings, guarded, call });
+    return call;
   }
 
   /** One try with the provider's timeout; whatever goes wrong comes out classified. */
@@ -238,17 +255,15 @@ export class UpstreamClient {
     callerSignal: AbortSignal | undefined,
     run: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), call.ctx.target.timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+    const deadline = new Deadline(call.ctx.target.timeoutMs, callerSignal);
     try {
-      return await run(signal);
+      return await run(deadline.signal);
     } catch (error) {
       if (callerSignal?.aborted) throw callerSignal.reason ?? error;
       const context = contextOf(call.ctx.target, modelId, call.adapter.modelWord);
-      throw timeout.signal.aborted ? timedOut(context) : classifyFailure(error, context);
+      throw deadline.expired ? timedOut(context) : classifyFailure(error, context);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 

@@ -1,3 +1,4 @@
+import { SettingsService } from '../../src/settings/settings.service.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('system settings', () => {
@@ -47,5 +48,19 @@ describe('system settings', () => {
     const auditor = await t.userWithRole('auditor');
     expect((await t.http().get('/api/v1/settings').set(bearer(auditor.token))).status).toBe(200);
     expect((await t.http().put('/api/v1/settings/upstream.max_retries').set(bearer(auditor.token)).send({ value: 1 })).status).toBe(403);
+  });
+
+  it('hands out one snapshot while it is fresh, reads once for callers that find it stale, and shows a change at once', async () => {
+    const settings = t.app.get(SettingsService);
+    settings.invalidate();
+    const [a, b] = await Promise.all([settings.snapshot(), settings.snapshot()]);
+    expect(a).toBe(b);
+    expect(await settings.snapshot()).toBe(a);
+    const ok = await t.http().put('/api/v1/settings/upstream.queue_wait_ms').set(bearer(t.adminToken)).send({ value: 1234 });
+    expect(ok.status).toBe(200);
+    const after = await settings.snapshot();
+    expect(after).not.toBe(a);
+    expect(after.value('upstream.queue_wait_ms')).toBe(1234);
+    expect(await settings.value('upstream.queue_wait_ms')).toBe(1234);
   });
 });
