@@ -75,7 +75,10 @@ export class ChatExchange {
 
   /** Per-user message budget from the `conversations.messages_per_minute_per_user` setting (0: none). */
   async admit(actor: Actor): Promise<void> {
-    await this.budget.take(actor.userId ?? 'anonymous', await this.settings.value('conversations.messages_per_minute_per_user'));
+    await this.budget.take(
+      actor.userId ?? 'anonymous',
+      (await this.settings.snapshot()).value('conversations.messages_per_minute_per_user'),
+    );
   }
 
   /**

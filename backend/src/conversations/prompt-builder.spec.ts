@@ -1,4 +1,4 @@
-import { buildPrompt, tokensOf } from './prompt-builder.js';
+import { buildPrompt, TokenCounts, tokensOf } from './prompt-builder.js';
 
 const turn = (role: 'user' | 'assistant', words: number, tag: string) => ({ role, content: `${tag} ${'word '.repeat(words)}`.trim() });
 
@@ -40,5 +40,18 @@ describe('buildPrompt', () => {
         maxOutputTokens: 100,
       }),
     ).toThrow(/leaves 200 for input/);
+  });
+});
+
+describe('TokenCounts', () => {
+  it('counts each message object once, and a new object (a fresh read) again', () => {
+    const counted: string[] = [];
+    const counts = new TokenCounts((text) => (counted.push(text), text.length));
+    const message = turn('user', 3, 'kept');
+    expect(counts.of(message)).toBe(message.content.length);
+    expect(counts.of(message)).toBe(message.content.length);
+    expect(counted).toEqual([message.content]);
+    counts.of({ ...message });
+    expect(counted).toHaveLength(2);
   });
 });

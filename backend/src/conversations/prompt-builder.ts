@@ -28,6 +28,28 @@ export interface BuiltPrompt {
 export const tokensOf = (text: string) => countTokens(text) + MESSAGE_OVERHEAD;
 
 /**
+ * A message's token count, counted once per message object. A conversation's history objects live
+ * from turn to turn (TurnStates keeps them), so each turn counts only what is new instead of
+ * tokenizing the whole history again; entries go with the objects.
+ */
+export class TokenCounts {
+  private readonly counted = new WeakMap<ChatMessage, number>();
+
+  constructor(private readonly count: (text: string) => number = tokensOf) {}
+
+  of(message: ChatMessage): number {
+    let tokens = this.counted.get(message);
+    if (tokens === undefined) {
+      tokens = this.count(message.content);
+      this.counted.set(message, tokens);
+    }
+    return tokens;
+  }
+}
+
+const historyTokens = new TokenCounts();
+
+/**
  * System prompt and retrieved context, then as much history as fits the model's context window
  * minus the room kept for the reply, newest turns first, then the new message. A message that
  * cannot fit even alone is refused.
@@ -45,16 +67,16 @@ export function buildPrompt(parts: PromptParts): BuiltPrompt {
       { errors: [{ field: 'content', message: 'content is too long for this model' }] },
     );
   }
-  const kept: ChatMessage[] = [];
-  for (let i = parts.history.length - 1; i >= 0; i--) {
-    const cost = tokensOf(parts.history[i].content);
+  let first = parts.history.length;
+  while (first > 0) {
+    const cost = historyTokens.of(parts.history[first - 1]);
     if (used + cost > budget) break;
     used += cost;
-    kept.unshift(parts.history[i]);
+    first--;
   }
   return {
-    messages: [...fixed, ...kept, { role: 'user', content: parts.current }],
+    messages: [...fixed, ...parts.history.slice(first), { role: 'user', content: parts.current }],
     inputTokens: used,
-    droppedTurns: parts.history.length - kept.length,
+    droppedTurns: first,
   };
 }
