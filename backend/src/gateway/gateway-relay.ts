@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import { GatewayUsage, type GatewayCall, type GatewayRoute } from './gateway-usage.js';
 import type { ChatCompletionInput } from './openai-requests.js';
-import { relayEvents } from './relay-stream.js';
+import { ModelRename, relayEvents } from './relay-stream.js';
 
 /**
  * Chat completions passed through to upstreams that already speak OpenAI's format: the client's
@@ -16,19 +16,22 @@ export class GatewayRelay {
     private readonly usage: GatewayUsage,
   ) {}
 
-  async complete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput, started: number) {
+  /** The upstream's answer as JSON text: passed on as it came, but for the model's name. */
+  async complete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput, started: number): Promise<string> {
     const relayed = await this.upstream.relay(route.model, 'chat/completions', relayBody(route, input, false), {
       signal: call.signal,
     });
-    const answer = JSON.parse(await relayed.body.text()) as {
-      model?: string;
-      usage?: { prompt_tokens?: number; completion_tokens?: number };
-    };
+    const text = await relayed.body.text();
+    // Parsed for the usage (and to be sure it is JSON); what goes back is the text itself.
+    const answer = JSON.parse(text) as { model?: unknown; usage?: { prompt_tokens?: number; completion_tokens?: number } };
     const usage = { inputTokens: answer.usage?.prompt_tokens ?? 0, outputTokens: answer.usage?.completion_tokens ?? 0 };
     void relayed.record(usage.inputTokens + usage.outputTokens);
     this.usage.answered(call, route, started, usage, null);
-    answer.model = route.model.displayName;
-    return answer;
+    const renamed = new ModelRename(route.model.modelId, route.model.displayName).apply(text);
+    // An upstream that spaces its JSON differently (or names another model) still gets the name replaced.
+    return renamed !== text || answer.model === route.model.displayName
+      ? renamed
+      : JSON.stringify({ ...answer, model: route.model.displayName });
   }
 
   async *stream(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): AsyncIterable<string[]> {
@@ -40,7 +43,7 @@ export class GatewayRelay {
         stream: true,
       });
       try {
-        const stream = relayEvents(relayed.body, { from: route.model.modelId, to: route.model.displayName }, input.includeUsage);
+        const stream = relayEvents(relayed.body, new ModelRename(route.model.modelId, route.model.displayName), input.includeUsage);
         for await (const batch of stream.events) {
           ttft ??= performance.now() - started;
           yield batch;

@@ -77,8 +77,8 @@ export class GatewayController {
     const call = { actor: actorOf(request), signal };
     const { input, route } = await this.gateway.acceptChat(call, request.body);
     if (!input.stream) {
-      const result = await this.gateway.complete(call, route, input);
-      await reply.headers(route.headers).send(result);
+      const json = await this.gateway.complete(call, route, input);
+      await reply.type('application/json; charset=utf-8').headers(route.headers).send(json);
       return;
     }
     const events = this.gateway.stream(call, route, input)[Symbol.asyncIterator]();

@@ -83,13 +83,14 @@ export class GatewayService {
     await this.budget.take(actor.id ?? 'anonymous', (await this.settings.snapshot()).value('gateway.requests_per_minute_per_key'));
   }
 
-  async complete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput) {
+  /** A chat.completion as JSON text (passed through from upstreams that speak OpenAI's format). */
+  async complete(call: GatewayCall, route: GatewayRoute, input: ChatCompletionInput): Promise<string> {
     const started = performance.now();
     try {
       if (isRelayable(route.kind)) return await this.relay.complete(call, route, input, started);
       const result = await this.upstream.chat(route.model, { ...this.options(input), signal: call.signal });
       this.usage.answered(call, route, started, result.usage, null);
-      return {
+      return JSON.stringify({
         id: `chatcmpl-${randomUUID()}`,
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
@@ -103,7 +104,7 @@ export class GatewayService {
           },
         ],
         usage: usageOf(result.usage),
-      };
+      });
     } catch (error) {
       this.usage.failed(call, route, started, error);
       throw error;
