@@ -59,12 +59,21 @@ export class SettingsService {
   }
 
   /**
-   * Every setting from the short-lived cache: one object while it stays fresh. Not a promise while
-   * fresh (the gateway reads it on every call); `await` it either way.
+   * Every setting from the short-lived cache: one object until it is reloaded. Not a promise while
+   * cached (the gateway reads it on every call); `await` it either way. Past its 5 s the cached
+   * snapshot is still handed out while one read refreshes it: callers waiting on that read would
+   * all resume at once, and a burst of 500 calls then ran as one long turn of the event loop. A
+   * change made here or announced by another instance drops the cache, so it is waited for.
    */
   snapshot(): Promise<SettingsSnapshot> | SettingsSnapshot {
     const cached = this.cache;
-    if (cached && Date.now() - cached.loadedAt < CACHE_TTL_MS) return cached;
+    if (!cached) return this.refresh();
+    if (Date.now() - cached.loadedAt >= CACHE_TTL_MS) this.refresh().catch(() => undefined);
+    return cached;
+  }
+
+  /** The one read in progress, started if there is none. */
+  private refresh(): Promise<SettingsSnapshot> {
     if (this.loading) return this.loading;
     const loading = this.load().finally(() => {
       if (this.loading === loading) this.loading = undefined;
