@@ -12,6 +12,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { DomainError } from './common/domain-error.js';
 import { sendProblem } from './common/problem.filter.js';
+import { TurnPacer } from './common/turn-pacer.js';
 import { toOpenAiError } from './gateway/openai-errors.js';
 import { problem } from './common/problem.js';
 import { createValidationPipe } from './common/validation.js';
@@ -69,10 +70,11 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   });
   if (!options.preview) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const pacer = options.preview ? new TurnPacer() : app.get(TurnPacer);
   fastify.addHook('onRequest', (request, reply, done) => {
     (request.raw as typeof request.raw & { id?: string }).id = String(request.id);
     void reply.header('x-request-id', request.id);
-    done();
+    pacer.admit(done);
   });
   if (!options.preview) app.get(MetricsService).instrument(fastify);
   // Document uploads; each route passes its own size limit (knowledge.max_upload_bytes) when reading.

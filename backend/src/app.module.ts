@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TurnPacer } from './common/turn-pacer.js';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
@@ -63,8 +64,9 @@ export class AppModule {
         { provide: SecretBox, useValue: new SecretBox(options.keyring) },
         { provide: JwtKeys, useFactory: (box: SecretBox) => new JwtKeys(box, options.jwtSecret), inject: [SecretBox] },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: TurnPacer, useValue: new TurnPacer() },
       ],
-      exports: [AppConfig, SecretBox, JwtKeys],
+      exports: [AppConfig, SecretBox, JwtKeys, TurnPacer],
     };
   }
 }

@@ -5,6 +5,7 @@ type SchemaObject = Extract<Parameters<typeof ApiBody>[0], { schema: unknown }>[
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, Roles } from '../auth/roles.decorator.js';
 import { DomainError } from '../common/domain-error.js';
+import { TurnPacer } from '../common/turn-pacer.js';
 import { GatewayService } from './gateway.service.js';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-errors.js';
 
@@ -54,7 +55,10 @@ const EMBEDDINGS_BODY: SchemaObject = {
 @Roles('admin', 'member')
 @UseFilters(OpenAiErrorFilter)
 export class GatewayController {
-  constructor(private readonly gateway: GatewayService) {}
+  constructor(
+    private readonly gateway: GatewayService,
+    private readonly pacer: TurnPacer,
+  ) {}
 
   @Post('chat/completions')
   @HttpCode(200)
@@ -76,6 +80,8 @@ export class GatewayController {
     const signal = closeSignal(reply);
     const call = { actor: actorOf(request), signal };
     const { input, route } = await this.gateway.acceptChat(call, request.body);
+    // Calls that waited on one shared lookup (a cold cache) resume together: spread their sends over turns.
+    if (this.pacer.spent()) await this.pacer.turn();
     if (!input.stream) {
       const json = await this.gateway.complete(call, route, input);
       await reply.type('application/json; charset=utf-8').headers(route.headers).send(json);
@@ -113,6 +119,7 @@ export class GatewayController {
   async createEmbeddings(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
     const call = { actor: actorOf(request), signal: closeSignal(reply) };
     const { input, route } = await this.gateway.acceptEmbeddings(call, request.body);
+    if (this.pacer.spent()) await this.pacer.turn();
     const result = await this.gateway.embeddings(call, route, input);
     void reply.headers(route.headers);
     return result;
