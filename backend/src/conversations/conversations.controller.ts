@@ -45,8 +45,14 @@ export class ConversationsController {
   @Get(':id')
   @ApiOperation({ summary: 'A conversation with its messages, oldest first' })
   @ApiOkResponse({ type: ConversationWithMessages })
-  getConversation(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ConversationWithMessages> {
-    return this.conversations.get(actor, id);
+  async getConversation(
+    @CurrentActor() actor: Actor,
+    @IdParam() id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // JSON text built by PostgreSQL (ConversationWithMessages), passed through as it is.
+    void reply.type('application/json; charset=utf-8');
+    return this.conversations.getJson(actor, id);
   }
 
   @Patch(':id')
