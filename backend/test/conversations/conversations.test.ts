@@ -288,8 +288,19 @@ describe('conversations', () => {
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [conversation.id]);
       const path = `/api/v1/conversations/${conversation.id}/messages`;
-      const sends = Promise.all(['one', 'two'].map((content, i) => (i ? other : t).req('post', path, member.token).send({ content })));
-      for (let waiting = 0; waiting < 2;) {
+      // A send that is answered before its write queues (refused, failed) ends the wait, so its status shows below.
+      let answered = false;
+      const sends = Promise.all(
+        ['one', 'two'].map((content, i) =>
+          (i ? other : t)
+            .req('post', path, member.token)
+            .send({ content })
+            .then((res) => ((answered = true), res)),
+        ),
+      );
+      // Bounded, so a send stuck anywhere else fails the checks below instead of the test's timeout.
+      const until = Date.now() + 20_000;
+      for (let waiting = 0; waiting < 2 && !answered && Date.now() < until;) {
         await new Promise((r) => setTimeout(r, 20));
         const { rows } = await locker.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH touched AS%'`,
