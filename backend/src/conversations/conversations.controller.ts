@@ -45,14 +45,8 @@ export class ConversationsController {
   @Get(':id')
   @ApiOperation({ summary: 'A conversation with its messages, oldest first' })
   @ApiOkResponse({ type: ConversationWithMessages })
-  async getConversation(
-    @CurrentActor() actor: Actor,
-    @IdParam() id: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
-    // JSON text built by PostgreSQL (ConversationWithMessages), passed through as it is.
-    void reply.type('application/json; charset=utf-8');
-    return this.conversations.getJson(actor, id);
+  getConversation(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ConversationWithMessages> {
+    return this.conversations.get(actor, id);
   }
 
   @Patch(':id')

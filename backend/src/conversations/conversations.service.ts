@@ -9,10 +9,17 @@ import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { DependentsService } from '../models/dependents.service.js';
 import { assertSelectable } from '../models/model-routing.js';
 import { RegistryCache } from '../registry/registry-cache.js';
-import { CONVERSATION_COLUMNS, CONVERSATION_DETAIL_JSON, toConversationResponse } from './conversation.mapper.js';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toConversationResponse, toMessageResponse } from './conversation.mapper.js';
 import { Conversation } from './conversation.entity.js';
-import type { ConversationListQuery, ConversationPage, ConversationResponse, CreateConversationRequest } from './dto/conversation.dto.js';
+import type {
+  ConversationListQuery,
+  ConversationPage,
+  ConversationResponse,
+  ConversationWithMessages,
+  CreateConversationRequest,
+} from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
+import type { Message } from './message.entity.js';
 import { DEFAULT_TITLE } from './turn-store.js';
 
 const MAX_LIMIT = 100;
@@ -104,12 +111,15 @@ export class ConversationsService implements OnModuleInit {
     };
   }
 
-  /** The conversation with its messages, as `ConversationWithMessages` JSON text (built by PostgreSQL). */
-  async getJson(actor: Actor, id: string): Promise<string> {
-    const rows = (await this.dataSource.query(CONVERSATION_DETAIL_JSON, [id, actor.role === 'admin', actor.userId])) as { body: string }[];
-    const row = rows[0];
-    if (!row) throw notFound('conversation', id);
-    return row.body;
+  async get(actor: Actor, id: string): Promise<ConversationWithMessages> {
+    // Both reads at once; the messages are dropped if the conversation is not the actor's. Plain
+    // rows (aliased to the entity's property names) skip TypeORM's hydration, the bulk of the cost
+    // of a long conversation.
+    const [conversation, messages] = await Promise.all([
+      this.owned(actor, id),
+      this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`, [id]) as Promise<Message[]>,
+    ]);
+    return { ...toConversationResponse(conversation), messages: messages.map(toMessageResponse) };
   }
 
   async rename(actor: Actor, id: string, title: string): Promise<ConversationResponse> {
