@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { migrations } from '../../../migrations/index.js';
 import { entities } from './entities.js';
+import { CallbackQueryClient } from './pg-client.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 export const RUNTIME_ROLE = 'switchboard_app';
@@ -25,6 +26,7 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
     namingStrategy: new SnakeNamingStrategy(),
     applicationName: settings.applicationName ?? 'switchboard',
     extra: {
+      Client: CallbackQueryClient,
       max: settings.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
