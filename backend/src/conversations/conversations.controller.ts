@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Roles } from '../auth/roles.decorator.js';
@@ -45,8 +45,9 @@ export class ConversationsController {
   @Get(':id')
   @ApiOperation({ summary: 'A conversation with its messages, oldest first' })
   @ApiOkResponse({ type: ConversationWithMessages })
-  getConversation(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<ConversationWithMessages> {
-    return this.conversations.get(actor, id);
+  @Header('content-type', 'application/json; charset=utf-8')
+  getConversation(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<string> {
+    return this.conversations.getJson(actor, id);
   }
 
   @Patch(':id')

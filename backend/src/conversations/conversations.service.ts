@@ -9,17 +9,11 @@ import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { DependentsService } from '../models/dependents.service.js';
 import { assertSelectable } from '../models/model-routing.js';
 import { RegistryCache } from '../registry/registry-cache.js';
-import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toConversationResponse, toMessageResponse } from './conversation.mapper.js';
+import { conversationWithMessagesJson, MESSAGE_TEXT_COLUMNS, type MessageTextRow } from './conversation-json.js';
+import { CONVERSATION_COLUMNS, toConversationResponse } from './conversation.mapper.js';
 import { Conversation } from './conversation.entity.js';
-import type {
-  ConversationListQuery,
-  ConversationPage,
-  ConversationResponse,
-  ConversationWithMessages,
-  CreateConversationRequest,
-} from './dto/conversation.dto.js';
+import type { ConversationListQuery, ConversationPage, ConversationResponse, CreateConversationRequest } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
-import type { Message } from './message.entity.js';
 import { DEFAULT_TITLE } from './turn-store.js';
 
 const MAX_LIMIT = 100;
@@ -111,15 +105,16 @@ export class ConversationsService implements OnModuleInit {
     };
   }
 
-  async get(actor: Actor, id: string): Promise<ConversationWithMessages> {
-    // Both reads at once; the messages are dropped if the conversation is not the actor's. Plain
-    // rows (aliased to the entity's property names) skip TypeORM's hydration, the bulk of the cost
-    // of a long conversation.
+  /** The conversation with its messages, as JSON text (see conversation-json.ts for why). */
+  async getJson(actor: Actor, id: string): Promise<string> {
+    // Both reads at once; the messages are dropped if the conversation is not the actor's.
     const [conversation, messages] = await Promise.all([
       this.owned(actor, id),
-      this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`, [id]) as Promise<Message[]>,
+      this.dataSource.query(`SELECT ${MESSAGE_TEXT_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`, [id]) as Promise<
+        MessageTextRow[]
+      >,
     ]);
-    return { ...toConversationResponse(conversation), messages: messages.map(toMessageResponse) };
+    return conversationWithMessagesJson(toConversationResponse(conversation), messages);
   }
 
   async rename(actor: Actor, id: string, title: string): Promise<ConversationResponse> {
