@@ -15,10 +15,10 @@ import { ModelsService } from '../models/models.service.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { UpstreamPolicies } from '../upstream/upstream-policies.js';
 import type { CreateProviderRequest, ProviderListQuery, ProviderResponse, UpdateProviderRequest } from './dto/provider.dto.js';
+import { ProviderListJson } from './provider-list-json.js';
 import { checkAgainstKind, sameEndpoint, visibleLast4, withDefaultApiVersion } from './provider-rules.js';
 import { auditedProvider, toProviderResponse } from './provider.mapper.js';
 import { Provider, type ProviderConfig } from './provider.entity.js';
-import { compareNames } from '../common/collation.js';
 
 const nameTaken = (name: string) =>
   new DomainError('conflict', 'provider.name_taken', `A provider named ${name} already exists`, {
@@ -28,6 +28,7 @@ const nameTaken = (name: string) =>
 @Injectable()
 export class ProvidersService {
   private readonly openedKeys = new Map<string, string>();
+  private readonly listJsonCache = new ProviderListJson();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -39,18 +40,18 @@ export class ProvidersService {
     private readonly policies: UpstreamPolicies,
   ) {}
 
-  async list(query: ProviderListQuery): Promise<ProviderResponse[]> {
+  /** The providers in name order, as JSON text (see ProviderListJson). */
+  async listJson(query: ProviderListQuery): Promise<string> {
     const snapshot = await this.cache.get();
     const needle = query.search?.trim().toLowerCase();
-    return [...snapshot.providers.values()]
-      .filter(
-        (p) =>
-          (!query.kind || p.kind === query.kind) &&
-          (!query.status || p.status === query.status) &&
-          (!needle || p.name.toLowerCase().includes(needle) || (p.apiBase ?? '').toLowerCase().includes(needle)),
-      )
-      .sort((a, b) => compareNames(a.name, b.name))
-      .map((p) => toProviderResponse(p, snapshot.modelCountByProvider.get(p.id) ?? 0, this.policies.circuitState(p.id)));
+    return this.listJsonCache.render(
+      snapshot,
+      (p) =>
+        (!query.kind || p.kind === query.kind) &&
+        (!query.status || p.status === query.status) &&
+        (!needle || p.name.toLowerCase().includes(needle) || (p.apiBase ?? '').toLowerCase().includes(needle)),
+      (id) => this.policies.circuitState(id),
+    );
   }
 
   async get(id: string): Promise<ProviderResponse> {

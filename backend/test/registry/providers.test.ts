@@ -193,4 +193,23 @@ describe('providers', () => {
       403,
     );
   });
+  it('lists in name order, filtered, each provider as its own read shows it, and follows changes', async () => {
+    const tag = `list${Date.now()}`;
+    const made = [
+      await aProvider(t, { name: `${tag} zeta` }),
+      await aProvider(t, { name: `${tag} Alpha`, kind: 'openai_compatible', api_base: 'http://127.0.0.1:9/v1' }),
+      await aProvider(t, { name: `${tag} beta`, status: 'inactive' }),
+    ];
+    await aModel(t, made[0].id);
+    const list = async (query = '') => (await t.req('get', `/api/v1/providers?search=${tag}${query}`)).body as Record<string, any>[];
+    const listed = await list();
+    expect(listed.map((p) => p.name)).toEqual([`${tag} Alpha`, `${tag} beta`, `${tag} zeta`]);
+    for (const p of listed) expect(p).toEqual((await t.req('get', `/api/v1/providers/${p.id}`)).body);
+    expect(listed.find((p) => p.id === made[0].id)!.model_count).toBe(1);
+    expect((await list('&kind=openai_compatible')).map((p) => p.id)).toEqual([made[1].id]);
+    expect((await list('&status=inactive')).map((p) => p.id)).toEqual([made[2].id]);
+    await t.req('patch', `/api/v1/providers/${made[0].id}`).send({ name: `${tag} aardvark` });
+    expect((await list()).map((p) => p.name)).toEqual([`${tag} aardvark`, `${tag} Alpha`, `${tag} beta`]);
+    expect((await t.req('get', '/api/v1/providers?search=no-such-provider-anywhere')).body).toEqual([]);
+  });
 });
