@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { JsonText } from '../common/json-text.js';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Roles } from '../auth/roles.decorator.js';
@@ -45,7 +46,7 @@ export class ConversationsController {
   @Get(':id')
   @ApiOperation({ summary: 'A conversation with its messages, oldest first' })
   @ApiOkResponse({ type: ConversationWithMessages })
-  @Header('content-type', 'application/json; charset=utf-8')
+  @JsonText()
   getConversation(@CurrentActor() actor: Actor, @IdParam() id: string): Promise<string> {
     return this.conversations.getJson(actor, id);
   }

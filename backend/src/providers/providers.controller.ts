@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { JsonText } from '../common/json-text.js';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ALL_ROLES, CurrentActor, Roles } from '../auth/roles.decorator.js';
 import type { Actor } from '../common/actor.js';
@@ -42,7 +43,7 @@ export class ProvidersController {
   @Roles(...ALL_ROLES)
   @ApiOperation({ summary: 'List providers (never their keys)' })
   @ApiOkResponse({ type: [ProviderResponse] })
-  @Header('content-type', 'application/json; charset=utf-8')
+  @JsonText()
   listProviders(@Query() query: ProviderListQuery): Promise<string> {
     return this.providers.listJson(query);
   }
