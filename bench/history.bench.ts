@@ -7,6 +7,7 @@
  */
 import { request } from 'node:http';
 import { barChart } from './charts.js';
+import { measureGets } from './get-client.js';
 import { MEMBER_EMAIL, seed, type Seeded } from './history-seed.js';
 import { pinSelf, rssMb } from './proc.js';
 import {
@@ -14,7 +15,6 @@ import {
   load1,
   login,
   machine,
-  measureGets,
   medianOf,
   ms,
   startServerProcess,

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -134,53 +133,6 @@ export interface LatencyStats {
   p99: number;
   mean: number;
   max: number;
-}
-
-/**
- * Sends `requests` GETs with `concurrency` in flight over kept-alive connections, timing each
- * response to a fraction of a millisecond.
- */
-export async function measureGets(
-  paths: () => string,
-  base: string,
-  headers: Record<string, string>,
-  concurrency: number,
-  requests: number,
-): Promise<LatencyStats> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const { hostname, port } = new URL(base);
-  const times: number[] = [];
-  let errors = 0;
-  let sent = 0;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const started = performance.now();
-      const req = request({ host: hostname, port, path: paths(), headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          times.push(performance.now() - started);
-          if ((res.statusCode ?? 500) >= 400) errors++;
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end();
-    });
-  const began = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < requests) {
-        sent++;
-        await one();
-      }
-    }),
-  );
-  const elapsed = (performance.now() - began) / 1000;
-  agent.destroy();
-  return { requests: times.length, errors, rps: times.length / elapsed, ...percentiles(times) };
 }
 
 export function percentiles(times: number[]): Pick<LatencyStats, 'p50' | 'p99' | 'mean' | 'max'> {
