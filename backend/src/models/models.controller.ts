@@ -11,6 +11,7 @@ import {
 import { ALL_ROLES, CurrentActor, Roles } from '../auth/roles.decorator.js';
 import type { Actor } from '../common/actor.js';
 import { IdParam } from '../common/id-param.js';
+import { JsonText } from '../common/json-text.js';
 import { ProblemResponse } from '../common/problem.dto.js';
 import { TestResultDto } from '../providers/dto/provider.dto.js';
 import { ConnectionTestsService } from '../upstream/connection-tests.service.js';
@@ -40,8 +41,9 @@ export class ModelsController {
   @Roles(...ALL_ROLES)
   @ApiOperation({ summary: 'List models with filters, sorting and pagination; says which is the default of each type' })
   @ApiOkResponse({ type: ModelPage })
-  listModels(@Query() query: ModelListQuery): Promise<ModelPage> {
-    return this.catalog.list(query);
+  @JsonText()
+  listModels(@Query() query: ModelListQuery): Promise<string> {
+    return this.catalog.listJson(query);
   }
 
   @Post()

@@ -276,5 +276,33 @@ describe('models', () => {
       expect(clamped.body.page_size).toBe(100);
       expect((await t.req('get', '/api/v1/models?type=video')).status).toBe(422);
     });
+
+    it('answers each model as its own read does, with the defaults, and follows changes to a list it answered before', async () => {
+      const provider = await aProvider(t);
+      const made = [];
+      for (const name of ['Beta ranker', 'Alpha ranker', 'Gamma ranker'])
+        made.push(await aModel(t, provider.id, { type: 'ner', display_name: name, model_id: `rr-${name.split(' ')[0].toLowerCase()}` }));
+      const list = async (query: string) => {
+        const res = await t.req('get', `/api/v1/models?provider_id=${provider.id}&type=ner${query}`);
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+        return res.body as { items: Record<string, unknown>[]; total: number; defaults: Record<string, string | null> };
+      };
+      const first = await list('&status=active');
+      expect(first.items.map((m) => m.display_name)).toEqual(['Alpha ranker', 'Beta ranker', 'Gamma ranker']);
+      for (const m of first.items) expect(m).toEqual((await t.req('get', `/api/v1/models/${m.id}`)).body);
+      expect(first.defaults).toEqual((await t.req('get', '/api/v1/models?page_size=1')).body.defaults);
+      expect(first.defaults.ner).toEqual(expect.any(String));
+
+      expect((await t.req('patch', `/api/v1/models/${made[2].id}`).send({ display_name: 'Aardvark ranker' })).status).toBe(200);
+      expect((await t.req('patch', `/api/v1/models/${made[1].id}`).send({ status: 'inactive' })).status).toBe(200);
+      const after = await list('&status=active');
+      expect(after.items.map((m) => [m.display_name, m.status])).toEqual([
+        ['Aardvark ranker', 'active'],
+        ['Beta ranker', 'active'],
+      ]);
+      expect(after.total).toBe(2);
+      expect((await list('&status=inactive&search=ALPHA')).items.map((m) => m.id)).toEqual([made[1].id]);
+      expect((await list('&sort=created_at&order=desc')).items.map((m) => m.id)).toEqual([made[2].id, made[1].id, made[0].id]);
+    });
   });
 });
