@@ -1,7 +1,7 @@
 import { Header } from '@nestjs/common';
 
 /**
- * For a handler that returns JSON it wrote itself (a string): Fastify sends a string as it is only
- * when the reply's type already says JSON; otherwise it would go out as text/plain.
+ * For a handler that returns JSON it wrote itself (a string, or its UTF-8 bytes): Fastify sends
+ * either as it is, with the reply's type, which would otherwise be text/plain or octet-stream.
  */
 export const JsonText = () => Header('content-type', 'application/json; charset=utf-8');

@@ -44,7 +44,7 @@ export class ProvidersController {
   @ApiOperation({ summary: 'List providers (never their keys)' })
   @ApiOkResponse({ type: [ProviderResponse] })
   @JsonText()
-  listProviders(@Query() query: ProviderListQuery): Promise<string> {
+  listProviders(@Query() query: ProviderListQuery): Promise<Buffer> {
     return this.providers.listJson(query);
   }
 

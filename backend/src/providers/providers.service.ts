@@ -40,12 +40,13 @@ export class ProvidersService {
     private readonly policies: UpstreamPolicies,
   ) {}
 
-  /** The providers in name order, as JSON text (see ProviderListJson). */
-  async listJson(query: ProviderListQuery): Promise<string> {
+  /** The providers in name order, as UTF-8 JSON (see ProviderListJson). */
+  async listJson(query: ProviderListQuery): Promise<Buffer> {
     const snapshot = await this.cache.get();
     const needle = query.search?.trim().toLowerCase();
     return this.listJsonCache.render(
       snapshot,
+      JSON.stringify([query.kind, query.status, needle]),
       (p) =>
         (!query.kind || p.kind === query.kind) &&
         (!query.status || p.status === query.status) &&

@@ -98,6 +98,10 @@ describe('limits, retries and the circuit breaker', () => {
       await setSetting(t, 'upstream.breaker_failures', 3);
       await setSetting(t, 'upstream.breaker_cooldown_ms', 1000);
       const { provider, model } = await aModelOnFake();
+      // The same list before, during and after: an answer kept for it must follow the breaker.
+      const listedState = async () =>
+        (await t.req('get', '/api/v1/providers')).body.find((p: { id: string }) => p.id === provider.id).circuit_state;
+      expect(await listedState()).toBe('closed');
       fake.setBehaviour({ status: 500 });
       for (let i = 0; i < 3; i++) await expect(client(t).chat(model, { messages })).rejects.toMatchObject({ errorClass: 'upstream_error' });
       const open = await failureOf(client(t).chat(model, { messages }));
@@ -105,8 +109,7 @@ describe('limits, retries and the circuit breaker', () => {
       expect(open.message).toMatch(/failed 3 times in a row, so calls fail fast for now: retry in 1 s/);
       expect(chats()).toHaveLength(3);
       expect((await t.req('get', `/api/v1/providers/${provider.id}`)).body.circuit_state).toBe('open');
-      const listed = (await t.req('get', '/api/v1/providers')).body.find((p: { id: string }) => p.id === provider.id);
-      expect(listed.circuit_state).toBe('open');
+      expect(await listedState()).toBe('open');
       const metrics = (await t.http().get('/metrics')).text;
       expect(metrics).toMatch(new RegExp(`upstream_circuit_state\\{provider_id="${provider.id}",provider="[^"]+"\\} 2`));
 
@@ -114,6 +117,7 @@ describe('limits, retries and the circuit breaker', () => {
       await new Promise((resolve) => setTimeout(resolve, 1100));
       expect((await client(t).chat(model, { messages })).text).toBe(reply);
       expect((await t.req('get', `/api/v1/providers/${provider.id}`)).body.circuit_state).toBe('closed');
+      expect(await listedState()).toBe('closed');
       expect((await t.http().get('/metrics')).text).toMatch(
         new RegExp(`upstream_circuit_state\\{provider_id="${provider.id}",provider="[^"]+"\\} 0`),
       );
