@@ -6,6 +6,7 @@ import { diffChanges } from '../audit/audit-changes.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError, fieldError, notFound } from '../common/domain-error.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { DependentsService } from '../models/dependents.service.js';
 import { assertSelectable } from '../models/model-routing.js';
 import { RegistryCache } from '../registry/registry-cache.js';
@@ -107,14 +108,20 @@ export class ConversationsService implements OnModuleInit {
 
   /** The conversation with its messages, as JSON text (see conversation-json.ts for why). */
   async getJson(actor: Actor, id: string): Promise<string> {
-    // Both reads at once; the messages are dropped if the conversation is not the actor's.
-    const [conversation, messages] = await Promise.all([
-      this.owned(actor, id),
-      this.dataSource.query(`SELECT ${MESSAGE_TEXT_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`, [id]) as Promise<
-        MessageTextRow[]
-      >,
+    // Both reads at once, as prepared statements (the read is hot: consoles poll it); the messages
+    // are dropped if the conversation is not the actor's.
+    const [[conversation], messages] = await Promise.all([
+      preparedQuery<Conversation>(this.dataSource, 'conversation_read', `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`, [
+        id,
+      ]),
+      preparedQuery<MessageTextRow>(
+        this.dataSource,
+        'conversation_messages_read',
+        `SELECT ${MESSAGE_TEXT_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`,
+        [id],
+      ),
     ]);
-    return conversationWithMessagesJson(toConversationResponse(conversation), messages);
+    return conversationWithMessagesJson(toConversationResponse(ownedBy(actor, id, conversation)), messages);
   }
 
   async rename(actor: Actor, id: string, title: string): Promise<ConversationResponse> {
@@ -149,7 +156,12 @@ export class ConversationsService implements OnModuleInit {
   /** The conversation if the actor may see it; anyone else's is indistinguishable from missing. */
   async owned(actor: Actor, id: string, manager = this.dataSource.manager): Promise<Conversation> {
     const [conversation] = (await manager.query(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = $1`, [id])) as Conversation[];
-    if (!conversation || (actor.role !== 'admin' && conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
-    return conversation;
+    return ownedBy(actor, id, conversation);
   }
+}
+
+/** The conversation when the actor may see it; another member's is as missing as one that is not there. */
+function ownedBy(actor: Actor, id: string, conversation: Conversation | undefined): Conversation {
+  if (!conversation || (actor.role !== 'admin' && conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
+  return conversation;
 }
