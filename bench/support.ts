@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,8 @@ export async function startServerProcess(
   // The tail of what it printed, for the error if it fails to start.
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-20_000));
   child.stdout!.on('data', keep);
+  // BENCH_SERVER_LOG=<file> keeps everything the server prints (e.g. with --trace-gc in BENCH_SERVER_NODE_ARGS).
+  if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }));
   child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();

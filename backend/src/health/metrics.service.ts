@@ -33,8 +33,26 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly usageDropped = new Counter({
+    name: 'usage_dropped_total',
+    help: 'Calls whose usage was dropped because the queue waiting for the database was full',
+    registers: [this.registry],
+  });
+  private queuedUsage: () => number = () => 0;
+  readonly usageQueued: Gauge = new Gauge({
+    name: 'usage_queued',
+    help: 'Calls whose usage is waiting to be written',
+    registers: [this.registry],
+    collect: (): void => this.usageQueued.set(this.queuedUsage()),
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the usage_queued gauge reads its figure when scraped. */
+  watchUsageQueue(queued: () => number): void {
+    this.queuedUsage = queued;
   }
 
   /** Times every response with the matched route pattern (never the raw URL, which has ids in it). */
