@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { ClientClosedError } from './client-closed.js';
 import { DomainError } from './domain-error.js';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem, STATUS_BY_KIND } from './problem.js';
 
@@ -32,6 +33,8 @@ export type ProblemWithHeaders = Problem & { headers?: Record<string, string> };
 export function toProblem(error: unknown, logger?: Logger): ProblemWithHeaders {
   if (error instanceof DomainError) return fromDomainError(error);
   if (error instanceof HttpException) return fromHttpException(error);
+  // Nobody is left to read the answer; the status is what usage and access logs record.
+  if (error instanceof ClientClosedError) return problem(499, 'client_closed', error.message);
   const fastify = fromFastifyError(error);
   if (fastify) return fastify;
   const database = fromDatabaseError(error);

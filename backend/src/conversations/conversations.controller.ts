@@ -4,6 +4,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import type { FastifyReply } from 'fastify';
 import { CurrentActor, Roles } from '../auth/roles.decorator.js';
 import type { Actor } from '../common/actor.js';
+import { closeSignal } from '../common/client-closed.js';
 import { IdParam } from '../common/id-param.js';
 import { toProblem } from '../common/problem.filter.js';
 import { ChatExchange, ExchangeFailed } from './chat-exchange.service.js';
@@ -95,11 +96,7 @@ export class ConversationsController {
   ): Promise<void> {
     await this.exchange.admit(actor);
     if (accept?.includes('text/event-stream')) return this.stream(actor, id, body.content, reply);
-    const closed = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) closed.abort(new Error('client closed the connection'));
-    });
-    const result = await this.exchange.send(actor, id, body.content, { streaming: false, signal: closed.signal });
+    const result = await this.exchange.send(actor, id, body.content, { streaming: false, signal: closeSignal(reply) });
     const answer: ExchangeResponse = { user_message: result.user_message, assistant_message: result.assistant_message };
     await reply.status(201).headers(result.headers).send(answer);
   }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { ClientClosedError } from '../common/client-closed.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -28,7 +29,7 @@ export class SseStream {
     });
     res.flushHeaders();
     res.on('close', () => {
-      if (!this.ended) this.controller.abort(new Error('client closed the stream'));
+      if (!this.ended) this.controller.abort(new ClientClosedError());
       this.stop();
     });
     this.heartbeat = setInterval(() => this.write(': ping\n\n'), HEARTBEAT_MS);

@@ -4,6 +4,7 @@ type SchemaObject = Extract<Parameters<typeof ApiBody>[0], { schema: unknown }>[
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, Roles } from '../auth/roles.decorator.js';
+import { closeSignal } from '../common/client-closed.js';
 import { DomainError } from '../common/domain-error.js';
 import { TurnPacer } from '../common/turn-pacer.js';
 import { GatewayService } from './gateway.service.js';
@@ -140,13 +141,4 @@ export class GatewayController {
     if (!found) throw new DomainError('not_found', 'model_not_found', `The model ${name} does not exist`);
     return found;
   }
-}
-
-/** Aborts when the client hangs up before the response finished. */
-function closeSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'));
-  });
-  return controller.signal;
 }
