@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,6 +12,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { DomainError } from './common/domain-error.js';
+import { serveDirectRoutes } from './direct-routes.js';
 import { sendProblem } from './common/problem.filter.js';
 import { TurnPacer } from './common/turn-pacer.js';
 import { toOpenAiError } from './gateway/openai-errors.js';
@@ -77,8 +79,10 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     pacer.admit(done);
   });
   if (!options.preview) app.get(MetricsService).instrument(fastify);
+  closeSilentConnectionsOnStop(fastify);
   // Document uploads; each route passes its own size limit (knowledge.max_upload_bytes) when reading.
   await fastify.register(fastifyMultipart, { limits: { files: 1, fields: 5, parts: 6 } });
+  if (!options.preview) serveDirectRoutes(app, fastify);
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });
   app.useGlobalPipes(createValidationPipe());
   setupSwaggerUi(app, buildOpenApiDocument(app));
@@ -86,6 +90,23 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     await serveConsole(fastify, options.consoleDir);
   }
   return app;
+}
+
+/**
+ * A client may open a connection and not send a byte (a pool connecting ahead of a request it then
+ * dropped). Node counts such a connection as busy until its headers time out, so stopping would
+ * wait a minute for it; nothing can be in flight on it, so it is closed with the server.
+ */
+function closeSilentConnectionsOnStop(fastify: FastifyInstance): void {
+  const open = new Set<Socket>();
+  fastify.server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  fastify.addHook('preClose', (done) => {
+    for (const socket of open) if (socket.bytesRead === 0) socket.destroy();
+    done();
+  });
 }
 
 /** The Angular console at `/`, with every non-API path falling back to index.html for its router. */

@@ -3,6 +3,7 @@ import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { AppConfig } from './config/app-config.js';
+import { DIRECT_ROUTES } from './direct-routes.js';
 
 /** Field names that may hold credentials; their values never reach a log line. */
 const SECRET_FIELDS: ReadonlySet<string> = new Set(['password', 'api_key', 'apiKey', 'secret', 'refresh_token', 'access_token']);
@@ -52,7 +53,7 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
     level: config.LOG_LEVEL,
     formatters: { log: censorSecrets },
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? 'unknown',
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (_req, res, err) => accessLevel(res.statusCode, Boolean(err)),
     serializers: {
       // The raw URL can carry secrets in query strings (?key=...): log the path only.
       req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
@@ -64,5 +65,9 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
-  return { pinoHttp: stream ? [options, stream] : options };
+  // Routes fastify serves directly write their own access line (see direct-routes.ts).
+  return { pinoHttp: stream ? [options, stream] : options, exclude: DIRECT_ROUTES };
 }
+
+export const accessLevel = (status: number, failed = false): 'error' | 'warn' | 'info' =>
+  failed || status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';

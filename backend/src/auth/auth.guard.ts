@@ -27,23 +27,26 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    request.principal = await this.authenticate(request);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
-    if (!roles.includes(request.principal.role)) {
-      await this.audit.recordAlone(actorOf(request), {
-        action: 'auth.access_denied',
-        outcome: 'denied',
-        entityType: 'route',
-        entityId: `${request.method} ${request.routeOptions.url ?? request.url}`,
-      });
-      throw new DomainError(
-        'forbidden',
-        'forbidden',
-        roles.length === 0 ? 'This route is not open to any role' : `This requires the ${roles.join(' or ')} role`,
-      );
-    }
+    await this.admit(context.switchToHttp().getRequest<FastifyRequest>(), roles);
     return true;
+  }
+
+  /** Authenticates the caller onto the request and checks they hold one of `roles`; a refusal is audited. */
+  async admit(request: FastifyRequest, roles: readonly Role[]): Promise<void> {
+    request.principal = await this.authenticate(request);
+    if (roles.includes(request.principal.role)) return;
+    await this.audit.recordAlone(actorOf(request), {
+      action: 'auth.access_denied',
+      outcome: 'denied',
+      entityType: 'route',
+      entityId: `${request.method} ${request.routeOptions.url ?? request.url}`,
+    });
+    throw new DomainError(
+      'forbidden',
+      'forbidden',
+      roles.length === 0 ? 'This route is not open to any role' : `This requires the ${roles.join(' or ')} role`,
+    );
   }
 
   async authenticate(request: FastifyRequest): Promise<Principal> {

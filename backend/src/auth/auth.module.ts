@@ -25,8 +25,9 @@ import { UsersService } from './users.service.js';
     TokensService,
     LoginThrottle,
     PrincipalCache,
-    { provide: APP_GUARD, useClass: AuthGuard },
+    AuthGuard,
+    { provide: APP_GUARD, useExisting: AuthGuard },
   ],
-  exports: [ApiKeysService, TokensService],
+  exports: [ApiKeysService, TokensService, AuthGuard],
 })
 export class AuthModule {}

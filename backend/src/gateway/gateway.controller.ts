@@ -61,6 +61,7 @@ export class GatewayController {
     private readonly pacer: TurnPacer,
   ) {}
 
+  /** Served by fastify directly (direct-routes.ts): the class's roles and filter are applied there, not by Nest. */
   @Post('chat/completions')
   @HttpCode(200)
   @ApiOperation({

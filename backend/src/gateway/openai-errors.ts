@@ -43,11 +43,13 @@ export function toOpenAiError(error: unknown): { status: number; body: OpenAiErr
 @Catch()
 export class OpenAiErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const request = host.switchToHttp().getRequest<FastifyRequest>();
-    if (reply.sent) return;
-    const { status, body, headers } = toOpenAiError(error);
-    for (const [name, value] of Object.entries(headers)) if (name !== 'x-request-id') void reply.header(name, value);
-    void reply.status(status).header('x-request-id', String(request.id)).send(body);
+    sendOpenAiError(host.switchToHttp().getRequest<FastifyRequest>(), host.switchToHttp().getResponse<FastifyReply>(), error);
   }
+}
+
+export function sendOpenAiError(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+  if (reply.sent) return;
+  const { status, body, headers } = toOpenAiError(error);
+  for (const [name, value] of Object.entries(headers)) if (name !== 'x-request-id') void reply.header(name, value);
+  void reply.status(status).header('x-request-id', String(request.id)).send(body);
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/app-config.js';
@@ -133,6 +134,37 @@ describe('configuration', () => {
       expect(line).not.toContain('\n');
     } finally {
       squatter.close();
+      await dropDatabase(database.name);
+    }
+  });
+});
+
+describe('stopping', () => {
+  it('does not wait for a client that connected but never sent a request', async () => {
+    const database = await createDatabase();
+    try {
+      const port = await freePort();
+      const config = loadConfig({
+        DATABASE_URL: database.url,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-stop-')),
+        SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        SEED_REGISTRY: 'false',
+      });
+      const running = await startServer(config, { print: () => undefined });
+      const silent = connect(port, '127.0.0.1');
+      await once(silent, 'connect');
+      const hungUp = once(silent, 'close');
+      // Node counts such a connection as busy until its headers time out (a minute by default).
+      const outcome = await Promise.race([
+        running.stop().then(() => 'stopped'),
+        new Promise((resolve) => setTimeout(resolve, 10_000, 'still waiting for the silent connection')),
+      ]);
+      expect(outcome).toBe('stopped');
+      await hungUp;
+    } finally {
       await dropDatabase(database.name);
     }
   });
