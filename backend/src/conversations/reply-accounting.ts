@@ -5,6 +5,11 @@ import type { RegistrySnapshot } from '../registry/registry-cache.js';
 import type { TokenUsage } from '../upstream/upstream.types.js';
 import type { CostSnapshot, ModelSnapshot } from './message.entity.js';
 
+/** What a call cost in USD at the model's prices right now, exactly (a decimal string). */
+export function totalCostUsd(model: Model, usage: TokenUsage): string {
+  return formatUsd(costUnits(usage.inputTokens, model.inputPricePerMillion) + costUnits(usage.outputTokens, model.outputPricePerMillion));
+}
+
 /** What the reply cost at the model's prices right now, exactly; kept with the message. */
 export function costOfReply(model: Model, usage: TokenUsage): CostSnapshot {
   const input = costUnits(usage.inputTokens, model.inputPricePerMillion);

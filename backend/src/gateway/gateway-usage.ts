@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
 import { STATUS_BY_KIND } from '../common/problem.js';
-import { costOfReply } from '../conversations/reply-accounting.js';
+import { totalCostUsd } from '../conversations/reply-accounting.js';
 import type { RoutedModel } from '../models/model-routing.js';
 import type { ProviderKind } from '../providers/provider-kinds.js';
 import type { TokenUsage } from '../upstream/upstream.types.js';
@@ -64,7 +64,7 @@ export class GatewayUsage {
       errorClass,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
-      costUsd: costOfReply(route.model, usage).total_usd,
+      costUsd: totalCostUsd(route.model, usage),
       latencyMs: performance.now() - started,
       ttftMs: ttft,
     });
