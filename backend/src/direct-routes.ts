@@ -37,18 +37,21 @@ export function serveDirectRoutes(app: NestFastifyApplication, fastify: FastifyI
 function direct(handler: Handler, guard: AuthGuard, roles: readonly Role[]): Handler {
   return async (request, reply) => {
     const log = PinoLogger.root;
-    if (log.isLevelEnabled('info')) {
-      const started = performance.now();
-      // What pino-http would write: the same serializers turn these into the same line.
-      reply.raw.once('close', () => {
-        const responseTime = Math.round(performance.now() - started);
-        log[accessLevel(reply.raw.statusCode)]({ req: request.raw, res: reply.raw, responseTime }, 'request completed');
-      });
-    }
+    const started = performance.now();
+    // What pino-http would write: the same serializers turn these into the same line.
+    const writeAccessLine = () => {
+      const level = accessLevel(reply.raw.statusCode);
+      if (!log.isLevelEnabled(level)) return;
+      log[level]({ req: request.raw, res: reply.raw, responseTime: Math.round(performance.now() - started) }, 'request completed');
+    };
+    // Below info only refusals are logged, so a successful call adds no listener.
+    const everyCall = log.isLevelEnabled('info');
+    if (everyCall) reply.raw.once('close', writeAccessLine);
     try {
       await guard.admit(request, roles);
       await handler(request, reply);
     } catch (error) {
+      if (!everyCall) reply.raw.once('close', writeAccessLine);
       sendOpenAiError(request, reply, error);
     }
   };

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { OpenAiFake } from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
@@ -86,6 +87,26 @@ describe('POST /v1/chat/completions, served by fastify directly', () => {
           res: { statusCode: status },
         }),
       ]);
+    }
+  });
+
+  it('below info, logs a refused call’s line and not a successful one’s, as pino-http would', async () => {
+    const messages = [{ role: 'user' as const, content: 'quietly' }];
+    PinoLogger.root.level = 'warn';
+    try {
+      const ok = await client.chat.completions.create({ model: 'team-gpt', messages }).withResponse();
+      const refused = await fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sbk_not-a-real-key', 'content-type': 'application/json', 'x-request-id': 'refused-at-warn' },
+        body: JSON.stringify({ model: 'team-gpt', messages }),
+      });
+      expect(refused.status).toBe(401);
+      await refused.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(accessLines(ok.response.headers.get('x-request-id')!)).toEqual([]);
+      expect(accessLines('refused-at-warn')).toEqual([expect.objectContaining({ level: 40, res: { statusCode: 401 } })]);
+    } finally {
+      PinoLogger.root.level = 'info';
     }
   });
 
