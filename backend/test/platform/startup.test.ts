@@ -18,6 +18,18 @@ const freePort = () =>
     });
   });
 
+/** A server on `port` of 127.0.0.1 and the given database, logging nothing and seeding no registry. */
+const quietConfig = (databaseUrl: string, port: number) =>
+  loadConfig({
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-quiet-')),
+    SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    SEED_REGISTRY: 'false',
+  });
+
 const postgresProcessesFor = (dir: string) => {
   try {
     return execFileSync('pgrep', ['-f', dir], { encoding: 'utf8' }).trim();
@@ -114,16 +126,7 @@ describe('configuration', () => {
     });
     const database = await createDatabase();
     try {
-      const config = loadConfig({
-        DATABASE_URL: database.url,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-port-')),
-        SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        SEED_REGISTRY: 'false',
-      });
-      const failure: unknown = await startServer(config, { print: () => undefined }).then(
+      const failure: unknown = await startServer(quietConfig(database.url, port), { print: () => undefined }).then(
         (running) => running.stop().then(() => new Error('started on a port in use')),
         (err: unknown) => err,
       );
@@ -144,16 +147,7 @@ describe('stopping', () => {
     const database = await createDatabase();
     try {
       const port = await freePort();
-      const config = loadConfig({
-        DATABASE_URL: database.url,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-stop-')),
-        SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        SEED_REGISTRY: 'false',
-      });
-      const running = await startServer(config, { print: () => undefined });
+      const running = await startServer(quietConfig(database.url, port), { print: () => undefined });
       const silent = connect(port, '127.0.0.1');
       await once(silent, 'connect');
       const hungUp = once(silent, 'close');
