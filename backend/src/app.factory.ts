@@ -13,9 +13,9 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { DomainError } from './common/domain-error.js';
 import { serveDirectRoutes } from './direct-routes.js';
-import { sendProblem } from './common/problem.filter.js';
+import { sendProblem, toProblem } from './common/problem.filter.js';
 import { TurnPacer } from './common/turn-pacer.js';
-import { toOpenAiError } from './gateway/openai-errors.js';
+import { OPENAI_ERRORS, toOpenAiError } from './gateway/openai-errors.js';
 import { problem } from './common/problem.js';
 import { createValidationPipe } from './common/validation.js';
 import { MetricsService } from './health/metrics.service.js';
@@ -52,7 +52,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode ?? 400;
       const found = problem(status, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'malformed_url', error.message);
-      if (request.url.startsWith('/v1/')) {
+      if (request.url.startsWith(OPENAI_ERRORS.prefix)) {
         // The OpenAI-compatible routes answer in OpenAI's error shape, even before routing.
         const openAi = toOpenAiError(new DomainError('bad_request', found.code, found.detail));
         void reply.status(status).header('x-request-id', String(request.id)).send(openAi.body);
@@ -119,7 +119,9 @@ async function serveConsole(fastify: FastifyInstance, dir: string): Promise<void
   fastify.get('/*', (request, reply) => {
     const path = request.url.split('?')[0];
     if (/^\/(api|v1|health|metrics)(\/|$)/.test(path) || /\.[a-z0-9]+$/i.test(path)) {
-      return sendProblem(request, reply, problem(404, 'not_found', `No route: GET ${path}`));
+      const notFound = new DomainError('not_found', 'not_found', `No route: GET ${path}`);
+      if (path.startsWith(OPENAI_ERRORS.prefix)) return OPENAI_ERRORS.send(request, reply, notFound);
+      return sendProblem(request, reply, toProblem(notFound));
     }
     return sendIndex(reply);
   });

@@ -5,15 +5,29 @@ import { ClientClosedError } from './client-closed.js';
 import { DomainError } from './domain-error.js';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem, STATUS_BY_KIND } from './problem.js';
 
-/** Turns every error into application/problem+json; unexpected ones become a bare 500. */
+/** Errors under a path prefix rendered in another shape (the OpenAI-compatible API's, under /v1/). */
+export interface ErrorShape {
+  prefix: string;
+  send(request: FastifyRequest, reply: FastifyReply, error: unknown): void;
+}
+
+/**
+ * Turns every error into application/problem+json (unexpected ones become a bare 500), or into the
+ * shape of the path's API. As the global filter it also sees what fails before a route's own filter
+ * could: malformed bodies, 413, 415 and unknown routes.
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(private readonly shapes: readonly ErrorShape[] = []) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
+    const shape = this.shapes.find((s) => request.url.startsWith(s.prefix));
+    if (shape) return shape.send(request, reply, error);
     sendProblem(request, reply, toProblem(error, this.logger));
   }
 }

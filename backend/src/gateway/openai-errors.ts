@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from '../common/problem.filter.js';
+import { type ErrorShape, toProblem } from '../common/problem.filter.js';
 
 /** OpenAI's error body: what its SDKs parse into their typed errors. */
 export interface OpenAiErrorBody {
@@ -53,3 +53,6 @@ export function sendOpenAiError(request: FastifyRequest, reply: FastifyReply, er
   for (const [name, value] of Object.entries(headers)) if (name !== 'x-request-id') void reply.header(name, value);
   void reply.status(status).header('x-request-id', String(request.id)).send(body);
 }
+
+/** Everything under /v1/ answers in OpenAI's shape, refusals before the route (bad JSON, 413, 404) included. */
+export const OPENAI_ERRORS: ErrorShape = { prefix: '/v1/', send: sendOpenAiError };

@@ -110,6 +110,26 @@ describe('POST /v1/chat/completions, served by fastify directly', () => {
     }
   });
 
+  it('answers refusals made before the route (bad JSON, too large, wrong type, no such path) in OpenAI’s shape', async () => {
+    const send = (path: string, body: string, type = 'application/json') =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': type }, body });
+    const tooLarge = JSON.stringify({ model: 'team-gpt', messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] });
+    const answers = [
+      await send('/v1/chat/completions', '{"model":'),
+      await send('/v1/chat/completions', tooLarge),
+      await send('/v1/chat/completions', '<chat/>', 'application/xml'),
+      await send('/v1/no-such-route', '{}'),
+      await fetch(`${base}/v1/no-such-route`, { headers: { authorization: `Bearer ${secret}` } }),
+    ];
+    expect(answers.map((res) => res.status)).toEqual([400, 413, 415, 404, 404]);
+    for (const res of answers) {
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual({
+        error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: expect.any(String) },
+      });
+    }
+  });
+
   it('records 499 client_closed for a whole and a streamed call, and logs neither as a server error', async () => {
     const messages = [{ role: 'user' as const, content: 'never mind' }];
     fake.enqueue({ latencyMs: 3_000 });
