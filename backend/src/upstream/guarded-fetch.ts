@@ -1,8 +1,9 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, buildConnector, Headers, request as undiciRequest, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, Headers, fetch as undiciFetch } from 'undici';
 import { BlockedDestinationError, checkUrl, refusalFor, type DestinationPolicy } from './destination-policy.js';
 import type { AdapterContext } from './adapters/upstream-adapter.js';
+import { dispatchRequest, type UpstreamRequest, type UpstreamResponse } from './dispatch-request.js';
 import { UpstreamError } from './upstream-error.js';
 import type { UpstreamTarget } from './upstream.types.js';
 
@@ -110,10 +111,10 @@ export class GuardedFetch {
 
   /**
    * A plain request without redirects over the same guarded pool: the gateway's pass-through for
-   * upstreams that already speak OpenAI's format (undici's request is lighter than fetch).
+   * upstreams that already speak OpenAI's format (lighter than fetch).
    */
-  async request(url: string, options: { method: 'POST'; headers: Record<string, string>; body: string; signal?: AbortSignal }) {
-    return undiciRequest(this.checked(url), { ...options, dispatcher: this.agent, headersTimeout: 0, bodyTimeout: 0 });
+  async request(url: string, options: UpstreamRequest): Promise<UpstreamResponse> {
+    return dispatchRequest(this.agent, this.checked(url), options);
   }
 
   /** checkUrl, remembered: a provider's endpoints are the same few URLs call after call (the policy is fixed per instance). */
