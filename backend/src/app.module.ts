@@ -6,8 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { ProblemFilter } from './common/problem.filter.js';
-import { OPENAI_ERRORS } from './gateway/openai-errors.js';
+import { GLOBAL_ERRORS } from './global-errors.js';
 import { SecretBox } from './common/secret-box.js';
 import type { SecretKeyring } from './common/secret-keyring.js';
 import { JwtKeys } from './common/tokens.js';
@@ -64,7 +63,7 @@ export class AppModule {
         { provide: AppConfig, useValue: options.config },
         { provide: SecretBox, useValue: new SecretBox(options.keyring) },
         { provide: JwtKeys, useFactory: (box: SecretBox) => new JwtKeys(box, options.jwtSecret), inject: [SecretBox] },
-        { provide: APP_FILTER, useValue: new ProblemFilter([OPENAI_ERRORS]) },
+        { provide: APP_FILTER, useValue: GLOBAL_ERRORS },
         { provide: TurnPacer, useValue: new TurnPacer() },
       ],
       exports: [AppConfig, SecretBox, JwtKeys, TurnPacer],

@@ -1,21 +1,29 @@
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { AuthGuard } from './auth/auth.guard.js';
-import { ROLES_KEY } from './auth/roles.decorator.js';
+import { actorOf, ROLES_KEY } from './auth/roles.decorator.js';
 import type { Role } from './auth/user.entity.js';
+import { uuidPipe } from './common/id-param.js';
+import { createValidationPipe } from './common/validation.js';
+import { ConversationsController } from './conversations/conversations.controller.js';
+import { SendMessageRequest } from './conversations/dto/conversation.dto.js';
 import { GatewayController } from './gateway/gateway.controller.js';
-import { sendOpenAiError } from './gateway/openai-errors.js';
+import { GLOBAL_ERRORS } from './global-errors.js';
 import { accessLevel } from './logging.js';
 
 /**
  * Routes fastify hands straight to their controller method, past Nest's per-request pipeline
- * (execution context, guard lookups, filters, the logging middleware's child logger and async
- * context): together about a tenth of a gateway call's CPU and of what it allocates. Nest still
- * declares them, so the OpenAPI document and the route checks see them as any other route.
+ * (execution context, guard and pipe lookups, filters, the logging middleware's child logger and
+ * async context): together about a tenth of a gateway call's CPU and of what it allocates. Nest
+ * still declares them, so the OpenAPI document and the route checks see them as any other route.
+ * Paths as Nest's middleware exclusion takes them (the global prefix is added there).
  */
-export const DIRECT_ROUTES = [{ path: 'v1/chat/completions', method: RequestMethod.POST }];
+export const DIRECT_ROUTES = [
+  { path: 'v1/chat/completions', method: RequestMethod.POST },
+  { path: 'conversations/:id/messages', method: RequestMethod.POST },
+];
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -23,18 +31,30 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 export function serveDirectRoutes(app: NestFastifyApplication, fastify: FastifyInstance): void {
   const guard = app.get(AuthGuard);
   const gateway = app.get(GatewayController);
-  const roles = Reflect.getMetadata(ROLES_KEY, GatewayController) as Role[];
+  const conversations = app.get(ConversationsController);
+  // What Nest would run on sendMessage's parameters: the id's UUID check, then the body's validation.
+  const validation = createValidationPipe();
+  const conversationId = uuidPipe('id');
   const handlers = new Map<string, Handler>([
-    ['POST /v1/chat/completions', (request, reply) => gateway.createChatCompletion(request, reply)],
+    ['POST /v1/chat/completions', direct(GatewayController, guard, (request, reply) => gateway.createChatCompletion(request, reply))],
+    [
+      'POST /api/v1/conversations/:id/messages',
+      direct(ConversationsController, guard, async (request, reply) => {
+        const id = (await conversationId.transform((request.params as { id: string }).id, { type: 'param', data: 'id' })) as string;
+        const body = (await validation.transform(request.body, { type: 'body', metatype: SendMessageRequest })) as SendMessageRequest;
+        await conversations.sendMessage(actorOf(request), id, body, request.headers.accept, reply);
+      }),
+    ],
   ]);
   fastify.addHook('onRoute', (route) => {
     const handler = handlers.get(`${String(route.method)} ${route.url}`);
-    if (handler) route.handler = direct(handler, guard, roles);
+    if (handler) route.handler = handler;
   });
 }
 
-/** The guard's checks with the route's roles, the handler, errors in OpenAI's shape, and one access line. */
-function direct(handler: Handler, guard: AuthGuard, roles: readonly Role[]): Handler {
+/** The guard's checks with the controller's roles, the handler, errors as the global filter answers them, and one access line. */
+function direct(controller: Type, guard: AuthGuard, handler: Handler): Handler {
+  const roles = Reflect.getMetadata(ROLES_KEY, controller) as Role[];
   return async (request, reply) => {
     const log = PinoLogger.root;
     const started = performance.now();
@@ -52,7 +72,7 @@ function direct(handler: Handler, guard: AuthGuard, roles: readonly Role[]): Han
       await handler(request, reply);
     } catch (error) {
       if (!everyCall) reply.raw.once('close', writeAccessLine);
-      sendOpenAiError(request, reply, error);
+      GLOBAL_ERRORS.send(request, reply, error);
     }
   };
 }

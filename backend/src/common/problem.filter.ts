@@ -24,8 +24,11 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const request = ctx.getRequest<FastifyRequest>();
-    const reply = ctx.getResponse<FastifyReply>();
+    this.send(ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>(), error);
+  }
+
+  /** Answers the request with the error, as `catch` does (routes served outside Nest's pipeline use this). */
+  send(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
     const shape = this.shapes.find((s) => request.url.startsWith(s.prefix));
     if (shape) return shape.send(request, reply, error);
     sendProblem(request, reply, toProblem(error, this.logger));

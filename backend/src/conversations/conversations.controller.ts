@@ -71,6 +71,7 @@ export class ConversationsController {
     return this.conversations.remove(actor, id);
   }
 
+  /** Served by fastify directly (direct-routes.ts), which runs the same guard, id check and body validation. */
   @Post(':id/messages')
   @ApiOperation({
     summary: 'Send a message and get the reply',
