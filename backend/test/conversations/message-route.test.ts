@@ -1,5 +1,6 @@
 import { OpenAiFake } from '../fakes/index.js';
 import { aModel, aProvider } from '../support/registry.js';
+import { accessLinesOf } from '../support/access-lines.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('POST /api/v1/conversations/{id}/messages, served by fastify directly', () => {
@@ -38,20 +39,7 @@ describe('POST /api/v1/conversations/{id}/messages, served by fastify directly',
       body: JSON.stringify(body),
     });
 
-  /** The access lines logged for one request id. */
-  const accessLines = (requestId: string) =>
-    t.logs
-      .filter((line) => line.includes(requestId))
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            level: number;
-            msg: string;
-            req: { id: string; method: string; path: string };
-            res: { statusCode: number };
-          },
-      )
-      .filter((line) => line.msg === 'request completed');
+  const accessLines = (requestId: string) => accessLinesOf(t.logs, requestId);
 
   it('logs one access line per turn, JSON or streamed, and per refusal, with its request id, path and status', async () => {
     const json = await send({ content: 'Hello' }, { token: member.token, requestId: 'direct-turn-json' });

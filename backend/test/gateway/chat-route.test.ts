@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { OpenAiFake } from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { aModel, aProvider } from '../support/registry.js';
+import { accessLinesOf } from '../support/access-lines.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('POST /v1/chat/completions, served by fastify directly', () => {
@@ -46,20 +47,7 @@ describe('POST /v1/chat/completions, served by fastify directly', () => {
     }
   };
 
-  /** The access lines logged for one request id. */
-  const accessLines = (requestId: string) =>
-    t.logs
-      .filter((line) => line.includes(requestId))
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            level: number;
-            msg: string;
-            req: { id: string; method: string; path: string };
-            res: { statusCode: number };
-          },
-      )
-      .filter((line) => line.msg === 'request completed');
+  const accessLines = (requestId: string) => accessLinesOf(t.logs, requestId);
 
   it('logs one access line per call, whole or streamed, with its request id, path and status', async () => {
     const messages = [{ role: 'user' as const, content: 'hello' }];
