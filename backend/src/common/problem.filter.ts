@@ -153,6 +153,10 @@ function fromDatabaseError(error: unknown): Problem | undefined {
   if (unavailable) {
     return problem(503, 'database_unavailable', 'The database is unavailable; nothing was changed. Retry shortly');
   }
+  // Text PostgreSQL cannot store (a NUL character) in a field no validator looked at: the client's input, not our fault.
+  if (code === '22021' || code === '22P05') {
+    return problem(422, 'unstorable_text', 'The request holds text the database cannot store (a NUL character, \\u0000); remove it');
+  }
   if (error instanceof QueryFailedError) {
     if (code === '23505') return problem(409, 'conflict', 'A record with the same unique value already exists');
     if (code === '23503') return problem(409, 'dependency', 'The record is referenced by or references another record');

@@ -404,9 +404,9 @@ describe('conversations', () => {
     expect((await t.req('get', '/api/v1/conversations?owner_id=not-a-uuid')).status).toBe(422);
   });
 
-  it('refuses a message of only whitespace with 422 naming content, storing nothing', async () => {
+  it('refuses a message of only whitespace, or holding a NUL character, with 422 naming content, storing nothing', async () => {
     const conversation = await newConversation();
-    for (const content of ['   ', '\n\t \r\n']) {
+    for (const content of ['   ', '\n\t \r\n', 'a NUL \u0000 inside']) {
       const res = await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content });
       expect(res.status).toBe(422);
       expect(fieldsOf(res.body)).toEqual(['content']);
@@ -415,6 +415,14 @@ describe('conversations', () => {
     // Spacing around real text is the user's and is kept as sent.
     const kept = await t.req('post', `/api/v1/conversations/${conversation.id}/messages`, member.token).send({ content: '  hi  ' });
     expect(kept.body.user_message.content).toBe('  hi  ');
+  });
+
+  it('answers 422, not 500, for a NUL character in a field no validator checks, storing nothing', async () => {
+    const before = (await t.req('get', '/api/v1/conversations?limit=100', member.token)).body.items.length;
+    const res = await t.req('post', '/api/v1/conversations', member.token).send({ title: 'nul \u0000 title' });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'unstorable_text' });
+    expect((await t.req('get', '/api/v1/conversations?limit=100', member.token)).body.items.length).toBe(before);
   });
 
   it('validates: empty content 422, too long 422, unknown model 422, deprecated model refused naming the successor', async () => {

@@ -76,13 +76,15 @@ export class SendMessageRequest {
     minLength: 1,
     maxLength: MAX_CONTENT,
     pattern: '\\S',
-    description: 'Sent as written; must contain something other than whitespace',
+    description: 'Sent as written; must contain something other than whitespace, and no NUL characters (PostgreSQL cannot store them)',
     example: 'How many vacation days do I get?',
   })
   @IsString()
   @IsNotEmpty({ message: 'content must not be empty' })
   // Not trimmed: the user's own spacing is kept; only a message of nothing but whitespace is refused.
   @Matches(/\S/, { message: 'content must not be only whitespace' })
+  // eslint-disable-next-line no-control-regex -- NUL is the character refused here
+  @Matches(/^[^\u0000]*$/, { message: 'content must not contain NUL characters (\\u0000)' })
   @MaxLength(MAX_CONTENT)
   content!: string;
 }
