@@ -22,7 +22,7 @@ export interface AppendedRow {
 }
 
 /** Any constant works; it only has to be the same for every appender. */
-const CHAIN_LOCK = 7_301_990_001;
+export const CHAIN_LOCK = 7_301_990_001;
 
 @Injectable()
 export class AuditService {
@@ -68,10 +68,13 @@ export class AuditService {
       userAgent: actor.userAgent,
     } satisfies Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
     const { head, middle, tail } = hashTemplate(content);
+    const columns = eventColumns(content);
     const p = (i: number) => `$${firstParam + i}`;
     return {
       sql: `audit_append(${p(0)}, ${p(1)}::jsonb, ${p(2)}, ${p(3)}, ${p(4)})`,
-      params: [CHAIN_LOCK, JSON.stringify(eventColumns(content)), head, middle, tail] as unknown[],
+      params: [CHAIN_LOCK, JSON.stringify(columns), head, middle, tail] as unknown[],
+      /** `audit_append`'s arguments after the lock, for a statement that appends several events. */
+      args: { event: columns, head, middle, tail },
       /** The stored event, from the row `audit_append` returned. */
       event: (row: AppendedRow): AuditEvent =>
         Object.assign(new AuditEvent(), content, { seq: row.appended_seq, prevHash: row.appended_prev_hash, hash: row.appended_hash }),

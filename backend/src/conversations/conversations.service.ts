@@ -15,7 +15,7 @@ import { CONVERSATION_COLUMNS, toConversationResponse } from './conversation.map
 import { Conversation } from './conversation.entity.js';
 import type { ConversationListQuery, ConversationPage, ConversationResponse, CreateConversationRequest } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
-import { DEFAULT_TITLE } from './turn-store.js';
+import { DEFAULT_TITLE } from './turn-writes.js';
 
 const MAX_LIMIT = 100;
 const isCursor = (v: unknown): v is { at: string; id: string } =>

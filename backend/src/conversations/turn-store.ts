@@ -8,14 +8,13 @@ import { preparedQuery } from '../database/prepared-query.js';
 import { routeModel, type RoutedModel } from '../models/model-routing.js';
 import type { RegistrySnapshot } from '../registry/registry-cache.js';
 import type { ChatMessage } from '../upstream/upstream.types.js';
-import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS } from './conversation.mapper.js';
+import { CONVERSATION_COLUMNS } from './conversation.mapper.js';
 import type { Conversation } from './conversation.entity.js';
-import { ConversationBusy, LEASE_SECONDS, type Lease } from './conversation-leases.js';
+import { ConversationBusy, type Lease } from './conversation-leases.js';
 import type { Message } from './message.entity.js';
 import { snapshotOf } from './reply-accounting.js';
 import { TurnStates, type TurnState } from './turn-states.js';
-
-export const DEFAULT_TITLE = 'New conversation';
+import { DEFAULT_TITLE, TurnWrites, type ReplyColumns } from './turn-writes.js';
 
 /** A turn once its messages are stored. */
 export interface OpenedTurn extends TurnState {
@@ -24,35 +23,23 @@ export interface OpenedTurn extends TurnState {
   route: RoutedModel;
 }
 
-/** The reply's columns as `finish` stores them. */
-export interface ReplyColumns {
-  content: string;
-  status: Message['status'];
-  sources: Message['sources'];
-  error: Message['error'];
-  inputTokens: number;
-  outputTokens: number;
-  cost: Message['cost'];
-  costUsd: string;
-  latencyMs: number;
-  ttftMs: number | null;
-  completedAt: Date;
-}
-
 /**
  * A turn's reads and writes, in as few round trips as a turn can take: a read (skipped when this
  * instance served the conversation's last turn), one statement that stores both messages, takes
- * the lease and appends the audit event, and one that stores the reply and gives the lease back.
- * The statements are prepared once per connection.
+ * the lease and appends the audit event, and one that stores the reply and gives the lease back
+ * (`TurnWrites`, which sends concurrent turns' writes together). Statements are prepared once per connection.
  */
 @Injectable()
 export class TurnStore {
   private readonly states = new TurnStates();
+  private readonly writes: TurnWrites;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.writes = new TurnWrites(dataSource);
+  }
 
   /** Reads the conversation for a turn about to queue (404 if not the actor's); the turn will use it. */
   async peek(actor: Actor, id: string): Promise<Conversation> {
@@ -84,30 +71,7 @@ export class TurnStore {
   /** Stores the reply, adds it to the conversation's totals and gives the lease back: one statement. */
   async finish(turn: OpenedTurn, lease: Lease, reply: ReplyColumns): Promise<void> {
     const { conversation, assistant } = turn;
-    await preparedQuery(
-      this.dataSource,
-      'turn-finish',
-      `WITH reply AS (
-         UPDATE messages SET content = $2, status = $3, sources = $4::jsonb, error = $5::jsonb, input_tokens = $6, output_tokens = $7,
-                cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12 WHERE id = $1)
-       UPDATE conversations SET input_tokens = input_tokens + $6, output_tokens = output_tokens + $7, cost_usd = cost_usd + $9::numeric,
-              updated_at = now(), lease_until = NULL WHERE id = $13`,
-      [
-        assistant.id,
-        reply.content,
-        reply.status,
-        JSON.stringify(reply.sources),
-        reply.error === null ? null : JSON.stringify(reply.error),
-        reply.inputTokens,
-        reply.outputTokens,
-        JSON.stringify(reply.cost),
-        reply.costUsd,
-        reply.latencyMs,
-        reply.ttftMs,
-        reply.completedAt,
-        conversation.id,
-      ],
-    );
+    await this.writes.finish({ conversationId: conversation.id, messageId: assistant.id, reply });
     lease.markReleased();
     // What the next turn's read would find: the history that counts (complete, non-empty messages).
     const added: ChatMessage[] = [{ role: 'user', content: turn.user.content }];
@@ -152,35 +116,16 @@ export class TurnStore {
       },
       10,
     );
-    const inserted = await preparedQuery<Message>(
-      this.dataSource,
-      'turn-begin',
-      // The title comes from the first message only while it is still the default (a rename wins).
-      `WITH touched AS (
-         UPDATE conversations SET message_count = $2 + 1, updated_at = $4, lease_until = now() + make_interval(secs => $7),
-                title = CASE WHEN message_count = 0 AND title = $9 THEN $6 ELSE title END
-          WHERE id = $1 AND message_count = $8 AND (lease_until IS NULL OR lease_until < now())
-          RETURNING id),
-       inserted AS (
-         INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot)
-         SELECT id, $2::int, 'user', $3::text, 'complete', $4::timestamptz, $4::timestamptz, NULL::jsonb FROM touched
-         UNION ALL SELECT id, $2::int + 1, 'assistant', '', 'streaming', $4::timestamptz, NULL::timestamptz, $5::jsonb FROM touched
-         RETURNING ${MESSAGE_COLUMNS}),
-       audited AS MATERIALIZED (SELECT a.* FROM touched CROSS JOIN LATERAL ${audit.sql} a)
-       SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`,
-      [
-        conversation.id,
-        seq,
-        content,
-        new Date(),
-        JSON.stringify(snapshotOf(route.model, snapshot)),
-        titleFrom(content),
-        LEASE_SECONDS,
-        conversation.messageCount,
-        DEFAULT_TITLE,
-        ...audit.params,
-      ],
-    );
+    const inserted = await this.writes.begin({
+      conversationId: conversation.id,
+      seq,
+      content,
+      sentAt: new Date(),
+      snapshot: JSON.stringify(snapshotOf(route.model, snapshot)),
+      title: titleFrom(content),
+      expected: conversation.messageCount,
+      audit,
+    });
     if (inserted.length === 0) return undefined;
     const [user, assistant] = inserted as [Message, Message];
     const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
