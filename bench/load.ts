@@ -164,7 +164,8 @@ export async function streamLoad(options: StreamLoadOptions): Promise<StreamLoad
         if (options.rate) {
           const due = began + (slot++ * 1000) / options.rate;
           if (due >= deadline) break;
-          if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         }
         await one();
       }
