@@ -247,7 +247,8 @@ test('playground: deltas arrive before the final message; Stop keeps the partial
   const long = Array.from({ length: 40 }, (_, i) => `word${i + 1}`).join(' ');
   await input.fill(`Please repeat ${long}`);
   await page.getByTestId('send-message-button').click();
-  await expect(lastReply().getByTestId('message-content')).toContainText('This is a fake reply');
+  // Part of this reply, not the previous one (which the last reply is until this one is on screen).
+  await expect(lastReply().getByTestId('message-content')).toContainText('This is a fake reply to: Please');
   await page.getByTestId('stop-stream-button').click();
   const stopped = lastReply();
   await expect(stopped).toHaveAttribute('data-status', 'cancelled');
