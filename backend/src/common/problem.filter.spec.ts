@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { toProblem } from './problem.filter.js';
 
 const quiet = { error: () => undefined } as never;
@@ -16,6 +16,7 @@ describe('toProblem for database failures', () => {
     ],
     ['a cause chain', new Error('query failed', { cause: Object.assign(new Error('starting up'), { code: '57P03' }) })],
     ['a client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],
+    ['the next statement of a transaction whose connection dropped', new QueryRunnerAlreadyReleasedError()],
   ])('answers 503 for %s', (_name, error) => {
     expect(toProblem(error, quiet)).toMatchObject({ status: 503, code: 'database_unavailable' });
   });

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { ClientClosedError } from './client-closed.js';
 import { DomainError } from './domain-error.js';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem, STATUS_BY_KIND } from './problem.js';
@@ -147,9 +147,13 @@ function* causes(error: unknown, depth = 0): Generator<{ code?: string; message?
 
 function fromDatabaseError(error: unknown): Problem | undefined {
   const code = (error as { code?: string })?.code ?? (error as { driverError?: { code?: string } })?.driverError?.code;
-  const unavailable = [...causes(error)].some(
-    (c) => (typeof c.code === 'string' && UNAVAILABLE_CODES.has(c.code)) || UNAVAILABLE_MESSAGE.test(c.message ?? ''),
-  );
+  // TypeORM releases a transaction's query runner when its connection errors, so the transaction's
+  // next statement throws QueryRunnerAlreadyReleasedError rather than the connection's own error.
+  const unavailable =
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    [...causes(error)].some(
+      (c) => (typeof c.code === 'string' && UNAVAILABLE_CODES.has(c.code)) || UNAVAILABLE_MESSAGE.test(c.message ?? ''),
+    );
   if (unavailable) {
     return problem(503, 'database_unavailable', 'The database is unavailable; nothing was changed. Retry shortly');
   }
