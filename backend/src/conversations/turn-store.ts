@@ -121,7 +121,7 @@ export class TurnStore {
       seq,
       content,
       sentAt: new Date(),
-      snapshot: JSON.stringify(snapshotOf(route.model, snapshot)),
+      snapshot: snapshotOf(route.model, snapshot),
       title: titleFrom(content),
       expected: conversation.messageCount,
       audit,

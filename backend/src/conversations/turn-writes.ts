@@ -15,8 +15,8 @@ export interface BeginWrite {
   seq: number;
   content: string;
   sentAt: Date;
-  /** The model snapshot for the placeholder, as JSON. */
-  snapshot: string;
+  /** The model snapshot for the placeholder. */
+  snapshot: Message['modelSnapshot'];
   /** The title to take if the conversation still has the default one and no messages. */
   title: string;
   /** The message count the turn was built on; the write refuses a conversation that moved on. */
@@ -92,7 +92,18 @@ export class TurnWrites {
          RETURNING ${MESSAGE_COLUMNS}),
        audited AS MATERIALIZED (SELECT a.* FROM touched CROSS JOIN LATERAL ${w.audit.sql} a)
        SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`,
-      [w.conversationId, w.seq, w.content, w.sentAt, w.snapshot, w.title, LEASE_SECONDS, w.expected, DEFAULT_TITLE, ...w.audit.params],
+      [
+        w.conversationId,
+        w.seq,
+        w.content,
+        w.sentAt,
+        JSON.stringify(w.snapshot),
+        w.title,
+        LEASE_SECONDS,
+        w.expected,
+        DEFAULT_TITLE,
+        ...w.audit.params,
+      ],
     );
   }
 
@@ -103,7 +114,7 @@ export class TurnWrites {
       seq: w.seq,
       content: w.content,
       sent_at: w.sentAt,
-      snapshot: JSON.parse(w.snapshot) as unknown,
+      snapshot: w.snapshot,
       title: w.title,
       expected: w.expected,
       ...w.audit.args,
