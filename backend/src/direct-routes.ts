@@ -8,7 +8,7 @@ import type { Role } from './auth/user.entity.js';
 import { uuidPipe } from './common/id-param.js';
 import { createValidationPipe } from './common/validation.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
-import { SendMessageRequest } from './conversations/dto/conversation.dto.js';
+import { plainlyValidMessage, SendMessageRequest } from './conversations/dto/conversation.dto.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GLOBAL_ERRORS } from './global-errors.js';
 import { accessLevel } from './logging.js';
@@ -41,7 +41,9 @@ export function serveDirectRoutes(app: NestFastifyApplication, fastify: FastifyI
       'POST /api/v1/conversations/:id/messages',
       direct(ConversationsController, guard, async (request, reply) => {
         const id = (await conversationId.transform((request.params as { id: string }).id, { type: 'param', data: 'id' })) as string;
-        const body = (await validation.transform(request.body, { type: 'body', metatype: SendMessageRequest })) as SendMessageRequest;
+        const body =
+          plainlyValidMessage(request.body) ??
+          ((await validation.transform(request.body, { type: 'body', metatype: SendMessageRequest })) as SendMessageRequest);
         await conversations.sendMessage(actorOf(request), id, body, request.headers.accept, reply);
       }),
     ],

@@ -89,6 +89,22 @@ export class SendMessageRequest {
   content!: string;
 }
 
+/**
+ * The message body when it is plainly valid — only `content`, a string of at most MAX_CONTENT code
+ * units holding something other than whitespace and no NUL — else undefined. A narrower check than
+ * the decorators above (class-validator counts a surrogate pair as one character), so whatever it
+ * accepts they accept; everything else goes to the validation pipe, which words the errors. The
+ * message route runs it first: class-validator's metadata lookup was ~9 % of a turn's CPU.
+ */
+export function plainlyValidMessage(body: unknown): SendMessageRequest | undefined {
+  if (typeof body !== 'object' || body === null || Object.getPrototypeOf(body) !== Object.prototype) return undefined;
+  let keys = 0;
+  for (const key in body) if (++keys > 1 || key !== 'content') return undefined;
+  const { content } = body as { content?: unknown };
+  if (typeof content !== 'string' || content.length > MAX_CONTENT || !/\S/.test(content) || content.includes('\u0000')) return undefined;
+  return Object.assign(new SendMessageRequest(), { content });
+}
+
 export class MessageSourceDto {
   @ApiProperty({ format: 'uuid' }) document_id!: string;
   @ApiProperty() title!: string;
