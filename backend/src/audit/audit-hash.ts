@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { sha256Hex } from '../common/digest.js';
 import type { AuditEvent } from './audit-event.entity.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -31,9 +32,7 @@ export function eventColumns(e: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>): 
 
 /** SHA-256 over the RFC 8785 canonical JSON of the event, which includes the previous hash. */
 export function computeHash(e: Omit<AuditEvent, 'hash'>): string {
-  return createHash('sha256')
-    .update(canonicalize(hashedContent(e)) ?? '')
-    .digest('hex');
+  return sha256Hex(canonicalize(hashedContent(e)) ?? '');
 }
 
 /** An event's canonical JSON cut around the two values the chain's head decides. */
@@ -61,5 +60,5 @@ export function hashTemplate(e: Omit<AuditEvent, 'hash' | 'seq' | 'prevHash'>): 
 }
 
 export function completeHash(template: HashTemplate, prevHash: string, seq: string): string {
-  return createHash('sha256').update(`${template.head}"${prevHash}"${template.middle}"${seq}"${template.tail}`).digest('hex');
+  return sha256Hex(`${template.head}"${prevHash}"${template.middle}"${seq}"${template.tail}`);
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -17,12 +17,12 @@ import {
 import { PrincipalCache } from './principal-cache.js';
 import type { Principal } from './principal.js';
 import { User, type Role } from './user.entity.js';
+import { sha256Hex } from '../common/digest.js';
 
 const KEY_PREFIX = 'sbk_';
 const LAST_USED_RESOLUTION_MS = 60_000;
 const RANK: Record<Role, number> = { member: 1, auditor: 1, admin: 2 };
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 interface KeyLookup {
   principal: Principal | null;
@@ -45,7 +45,7 @@ export class ApiKeysService {
   }
 
   async authenticate(secret: string): Promise<Principal | undefined> {
-    const hash = sha256(secret);
+    const hash = sha256Hex(secret);
     const now = Date.now();
     const entry = await this.principals.get(`key:${hash}`, () => this.load(hash));
     if (!entry.principal || (entry.expiresAt !== null && entry.expiresAt <= now)) return undefined;
@@ -75,7 +75,7 @@ export class ApiKeysService {
         name: body.name.trim(),
         role,
         prefix: secret.slice(0, 12),
-        secretHash: sha256(secret),
+        secretHash: sha256Hex(secret),
         expiresAt: body.expires_at ? new Date(body.expires_at) : null,
       });
       await manager.save(key);

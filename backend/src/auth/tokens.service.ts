@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { jwtVerify, SignJWT } from 'jose';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -10,6 +10,7 @@ import { PrincipalCache } from './principal-cache.js';
 import type { Principal } from './principal.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { User, type Role } from './user.entity.js';
+import { sha256Hex } from '../common/digest.js';
 
 const AUDIENCE = 'switchboard-api';
 const ISSUER = 'switchboard';
@@ -32,7 +33,6 @@ export interface TokenPair {
 /** Bounds the verified-token memo; past it the memo starts over (a burst of sign-ins, or many users at once). */
 const MAX_VERIFIED = 10_000;
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export const invalidRefresh = () =>
   new DomainError('unauthenticated', 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
 
@@ -59,7 +59,7 @@ export class TokensService {
     await manager.insert(RefreshToken, {
       userId: user.id,
       familyId,
-      tokenHash: sha256(refresh),
+      tokenHash: sha256Hex(refresh),
       expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
     });
     return {
@@ -119,7 +119,7 @@ export class TokensService {
    */
   async rotate(manager: EntityManager, refreshToken: string): Promise<{ user: User; tokens: TokenPair } | null> {
     const row = await manager.findOne(RefreshToken, {
-      where: { tokenHash: sha256(refreshToken) },
+      where: { tokenHash: sha256Hex(refreshToken) },
       lock: { mode: 'pessimistic_write' },
     });
     if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) throw invalidRefresh();
@@ -135,7 +135,7 @@ export class TokensService {
 
   /** Signs out the session the token belongs to; unknown tokens are ignored. */
   async revoke(manager: EntityManager, refreshToken: string): Promise<RefreshToken | null> {
-    const row = await manager.findOne(RefreshToken, { where: { tokenHash: sha256(refreshToken) } });
+    const row = await manager.findOne(RefreshToken, { where: { tokenHash: sha256Hex(refreshToken) } });
     if (row) await this.revokeFamily(manager, row.familyId);
     return row;
   }
