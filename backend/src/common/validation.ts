@@ -1,15 +1,24 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { type FieldError, validationFailed } from './domain-error.js';
 
-/** Flattens class-validator's tree into `a.b[0].c`-style field errors. */
+/**
+ * Flattens class-validator's tree into `a.b[0].c`-style field errors, one per field: the failed
+ * check written first. DTOs list a field's checks from the most basic (type, presence) to the
+ * finer ones (format, length), and class-validator runs them bottom-up, so stopping at the first
+ * failure answered a missing `name` with "name must be shorter than or equal to 100 characters".
+ * Validation runs every check (`stopAtFirstError: false`) and the last one in `constraints` — the
+ * topmost decorator that failed — is the one reported.
+ */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([code, message]) =>
-      code === 'whitelistValidation'
-        ? { field, code: 'unknown_field', message: `${field} is not a known field` }
-        : { field, code, message },
-    );
+    const [code, message] = Object.entries(error.constraints ?? {}).at(-1) ?? [];
+    const own =
+      code === undefined
+        ? []
+        : code === 'whitelistValidation'
+          ? [{ field, code: 'unknown_field', message: `${field} is not a known field` }]
+          : [{ field, code, message: message! }];
     return [...own, ...toFieldErrors(error.children ?? [], field)];
   });
 }
@@ -23,7 +32,7 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
-    stopAtFirstError: true,
+    stopAtFirstError: false,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },

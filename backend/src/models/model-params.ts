@@ -48,7 +48,7 @@ export function checkParams(type: ModelType, params: Record<string, unknown>): F
     return [{ field: 'params', message: 'params must be an object' }];
   }
   const instance = plainToInstance(PARAMS_BY_TYPE[type], params);
-  const errors = toFieldErrors(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }), 'params');
+  const errors = toFieldErrors(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }), 'params');
   for (const e of errors) {
     if (e.code === 'unknown_field') e.message = `${e.field} is not a ${type} parameter (allowed: ${PARAM_NAMES[type].join(', ')})`;
   }
