@@ -10,6 +10,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { logRequests } from './request-logging.js';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { DomainError } from './common/domain-error.js';
 import { serveDirectRoutes } from './direct-routes.js';
@@ -78,6 +79,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     void reply.header('x-request-id', request.id);
     pacer.admit(done);
   });
+  if (!options.preview) await logRequests(app, fastify);
   if (!options.preview) app.get(MetricsService).instrument(fastify);
   closeSilentConnectionsOnStop(fastify);
   // Document uploads; each route passes its own size limit (knowledge.max_upload_bytes) when reading.

@@ -1,4 +1,4 @@
-import { RequestMethod, type Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
@@ -11,23 +11,18 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { plainlyValidMessage, SendMessageRequest } from './conversations/dto/conversation.dto.js';
 import { GatewayController } from './gateway/gateway.controller.js';
 import { GLOBAL_ERRORS } from './global-errors.js';
-import { accessLevel } from './logging.js';
-
-/**
- * Routes fastify hands straight to their controller method, past Nest's per-request pipeline
- * (execution context, guard and pipe lookups, filters, the logging middleware's child logger and
- * async context): together about a tenth of a gateway call's CPU and of what it allocates. Nest
- * still declares them, so the OpenAPI document and the route checks see them as any other route.
- * Paths as Nest's middleware exclusion takes them (the global prefix is added there).
- */
-export const DIRECT_ROUTES = [
-  { path: 'v1/chat/completions', method: RequestMethod.POST },
-  { path: 'conversations/:id/messages', method: RequestMethod.POST },
-];
+import { writeAccessLineOnClose } from './request-logging.js';
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-/** Swaps in the direct handlers as Nest registers these routes: call before the app is initialised. */
+/**
+ * Routes fastify hands straight to their controller method, past Nest's per-request pipeline
+ * (execution context, guard and pipe lookups, filters) and the request's log context: together
+ * about a tenth of a gateway call's CPU and of what it allocates. Nest still declares them, so the
+ * OpenAPI document and the route checks see them as any other route.
+ *
+ * Swaps in the direct handlers as Nest registers these routes: call before the app is initialised.
+ */
 export function serveDirectRoutes(app: NestFastifyApplication, fastify: FastifyInstance): void {
   const guard = app.get(AuthGuard);
   const gateway = app.get(GatewayController);
@@ -50,7 +45,9 @@ export function serveDirectRoutes(app: NestFastifyApplication, fastify: FastifyI
   ]);
   fastify.addHook('onRoute', (route) => {
     const handler = handlers.get(`${String(route.method)} ${route.url}`);
-    if (handler) route.handler = handler;
+    if (!handler) return;
+    route.handler = handler;
+    route.config = { ...route.config, servedDirectly: true };
   });
 }
 
@@ -58,22 +55,15 @@ export function serveDirectRoutes(app: NestFastifyApplication, fastify: FastifyI
 function direct(controller: Type, guard: AuthGuard, handler: Handler): Handler {
   const roles = Reflect.getMetadata(ROLES_KEY, controller) as Role[];
   return async (request, reply) => {
-    const log = PinoLogger.root;
     const started = performance.now();
-    // What pino-http would write: the same serializers turn these into the same line.
-    const writeAccessLine = () => {
-      const level = accessLevel(reply.raw.statusCode);
-      if (!log.isLevelEnabled(level)) return;
-      log[level]({ req: request.raw, res: reply.raw, responseTime: Math.round(performance.now() - started) }, 'request completed');
-    };
     // Below info only refusals are logged, so a successful call adds no listener.
-    const everyCall = log.isLevelEnabled('info');
-    if (everyCall) reply.raw.once('close', writeAccessLine);
+    const everyCall = PinoLogger.root.isLevelEnabled('info');
+    if (everyCall) writeAccessLineOnClose(request, reply, started);
     try {
       await guard.admit(request, roles);
       await handler(request, reply);
     } catch (error) {
-      if (!everyCall) reply.raw.once('close', writeAccessLine);
+      if (!everyCall) writeAccessLineOnClose(request, reply, started);
       GLOBAL_ERRORS.send(request, reply, error);
     }
   };

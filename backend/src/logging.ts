@@ -3,7 +3,6 @@ import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { AppConfig } from './config/app-config.js';
-import { DIRECT_ROUTES } from './direct-routes.js';
 
 /** Field names that may hold credentials; their values never reach a log line. */
 const SECRET_FIELDS: ReadonlySet<string> = new Set(['password', 'api_key', 'apiKey', 'secret', 'refresh_token', 'access_token']);
@@ -65,8 +64,9 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
-  // Routes fastify serves directly write their own access line (see direct-routes.ts).
-  return { pinoHttp: stream ? [options, stream] : options, exclude: DIRECT_ROUTES };
+  // No Nest middleware (no routes for nestjs-pino's): fastify hooks write the access lines and bind
+  // the request to its log lines (request-logging.ts). nestjs-pino still builds the root logger.
+  return { pinoHttp: stream ? [options, stream] : options, forRoutes: [] };
 }
 
 export const accessLevel = (status: number, failed = false): 'error' | 'warn' | 'info' =>

@@ -1,3 +1,4 @@
+import { accessLinesOf } from '../support/access-lines.js';
 import { ADMIN_PASSWORD, bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('operations endpoints and logs', () => {
@@ -50,5 +51,24 @@ describe('operations endpoints and logs', () => {
     expect(all).not.toContain(ADMIN_PASSWORD);
     expect(all).not.toContain(res.body.access_token);
     expect(all).not.toContain(res.body.refresh_token);
+  });
+
+  it('writes one access line for requests refused before their handler: malformed JSON, an unknown path', async () => {
+    const malformed = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('x-request-id', 'log-check-malformed')
+      .set('content-type', 'application/json')
+      .send('{"email":');
+    expect(malformed.status).toBe(400);
+    const unknown = await t.http().get('/api/v1/no-such-thing').set('x-request-id', 'log-check-unknown');
+    expect(unknown.status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // written when the response closes
+    expect(accessLinesOf(t.logs, 'log-check-malformed')).toEqual([
+      expect.objectContaining({ level: 40, req: expect.objectContaining({ path: '/api/v1/auth/login' }), res: { statusCode: 400 } }),
+    ]);
+    expect(accessLinesOf(t.logs, 'log-check-unknown')).toEqual([
+      expect.objectContaining({ level: 40, req: expect.objectContaining({ path: '/api/v1/no-such-thing' }), res: { statusCode: 404 } }),
+    ]);
   });
 });
