@@ -23,7 +23,6 @@ const KEY_PREFIX = 'sbk_';
 const LAST_USED_RESOLUTION_MS = 60_000;
 const RANK: Record<Role, number> = { member: 1, auditor: 1, admin: 2 };
 
-
 interface KeyLookup {
   principal: Principal | null;
   expiresAt: number | null;

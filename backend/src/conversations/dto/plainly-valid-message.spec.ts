@@ -4,7 +4,9 @@ import { MAX_CONTENT, plainlyValidMessage, SendMessageRequest } from './conversa
 /** What the validation pipe makes of a body: the request it passes on, or the field errors it refuses with. */
 async function viaPipe(body: unknown): Promise<{ accepted: SendMessageRequest } | { refused: unknown }> {
   try {
-    return { accepted: (await createValidationPipe().transform(body, { type: 'body', metatype: SendMessageRequest })) as SendMessageRequest };
+    return {
+      accepted: (await createValidationPipe().transform(body, { type: 'body', metatype: SendMessageRequest })) as SendMessageRequest,
+    };
   } catch (error) {
     return { refused: error };
   }
