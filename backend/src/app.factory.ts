@@ -10,7 +10,6 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { logRequests } from './request-logging.js';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { DomainError } from './common/domain-error.js';
 import { serveDirectRoutes } from './direct-routes.js';
@@ -21,6 +20,7 @@ import { problem } from './common/problem.js';
 import { createValidationPipe } from './common/validation.js';
 import { MetricsService } from './health/metrics.service.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi/openapi.js';
+import { logRequests } from './request-logging.js';
 
 export const API_PREFIX = 'api/v1';
 /** Served outside /api/v1: probes and scrapers expect these at the root. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { sha256Hex } from '../common/digest.js';
 import { AuditService } from '../audit/audit.service.js';
 import { diffChanges } from '../audit/audit-changes.js';
 import type { Actor } from '../common/actor.js';
@@ -17,7 +18,6 @@ import {
 import { PrincipalCache } from './principal-cache.js';
 import type { Principal } from './principal.js';
 import { User, type Role } from './user.entity.js';
-import { sha256Hex } from '../common/digest.js';
 
 const KEY_PREFIX = 'sbk_';
 const LAST_USED_RESOLUTION_MS = 60_000;

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { jwtVerify, SignJWT } from 'jose';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
+import { sha256Hex } from '../common/digest.js';
 import { AppConfig } from '../config/app-config.js';
 import { JwtKeys } from '../common/tokens.js';
 import { DomainError } from '../common/domain-error.js';
@@ -10,7 +11,6 @@ import { PrincipalCache } from './principal-cache.js';
 import type { Principal } from './principal.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { User, type Role } from './user.entity.js';
-import { sha256Hex } from '../common/digest.js';
 
 const AUDIENCE = 'switchboard-api';
 const ISSUER = 'switchboard';

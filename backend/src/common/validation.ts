@@ -12,13 +12,12 @@ import { type FieldError, validationFailed } from './domain-error.js';
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
-    const [code, message] = Object.entries(error.constraints ?? {}).at(-1) ?? [];
-    const own =
-      code === undefined
-        ? []
-        : code === 'whitelistValidation'
-          ? [{ field, code: 'unknown_field', message: `${field} is not a known field` }]
-          : [{ field, code, message: message! }];
+    const failed = Object.entries(error.constraints ?? {}).at(-1);
+    const own = !failed
+      ? []
+      : failed[0] === 'whitelistValidation'
+        ? [{ field, code: 'unknown_field', message: `${field} is not a known field` }]
+        : [{ field, code: failed[0], message: failed[1] }];
     return [...own, ...toFieldErrors(error.children ?? [], field)];
   });
 }
