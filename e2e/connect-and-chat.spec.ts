@@ -408,7 +408,11 @@ const ndjson = (text: string) =>
 
 async function applyAuditFilters(filters: { action?: string; entityType?: string; entityId?: string; actorType?: string; from?: boolean }) {
   await page.getByTestId('audit-clear-filters').click();
-  if (filters.action) await page.getByTestId('audit-action-input').fill(filters.action);
+  if (filters.action) {
+    await page.getByTestId('audit-action-input').fill(filters.action);
+    // A full action matches no other suggestion, so no list stays open over the fields below it.
+    await expect(page.getByRole('listbox')).toBeHidden();
+  }
   if (filters.entityType) await page.getByTestId('audit-entity-type-input').fill(filters.entityType);
   if (filters.entityId) await page.getByTestId('audit-entity-id-input').fill(filters.entityId);
   if (filters.actorType) await choose(page.getByTestId('audit-actor-type-select'), filters.actorType);

@@ -2,12 +2,13 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MatAutocompleteHarness } from '@angular/material/autocomplete/testing';
 import { MatSelectHarness } from '@angular/material/select/testing';
 import { testing } from '../../../testing/harness';
 import { anAuditEvent } from '../../../testing/registry-fixtures';
 import { aTokenResponse, aUser } from '../../../testing/session-fixtures';
 import { SessionService } from '../../core/auth/session.service';
-import { AuditFiltersComponent } from './audit-filters.component';
+import { ACTION_SUGGESTIONS, AuditFiltersComponent, matchingSuggestions } from './audit-filters.component';
 import { AuditPage } from './audit.page';
 import type { AuditFilters } from './audit.service';
 
@@ -74,6 +75,36 @@ describe('AuditFiltersComponent', () => {
     await t.click('audit-clear-filters');
     expect(applied.at(-1)).toEqual({});
     expect(await select.getValueText()).toBe('Any actor');
+  });
+
+  it('suggests the actions that contain what is typed, and none once it is typed in full', async () => {
+    const action = await (
+      await TestbedHarnessEnvironment.loader(fixture)
+    ).getHarness(MatAutocompleteHarness.with({ selector: '[data-testid="audit-action-input"]' }));
+    // A closed panel and an open one with no options look the same to a user: nothing suggested.
+    const suggested = async () =>
+      (await action.isOpen()) ? Promise.all((await action.getOptions()).map((option) => option.getText())) : [];
+    await action.focus();
+    expect(await suggested()).toEqual(ACTION_SUGGESTIONS);
+
+    await action.enterText('Model');
+    expect(await suggested()).toEqual(['model.*', 'model.default_changed']);
+
+    await action.clear();
+    await action.enterText('model.default_changed');
+    expect(await suggested()).toEqual([]);
+
+    await action.clear();
+    await action.enterText('conversation.message_sent');
+    expect(await suggested()).toEqual([]);
+  });
+
+  it('filters suggestions by containment in any case, leaving out the one typed exactly', () => {
+    expect(matchingSuggestions(['provider', 'model', 'knowledge_base'], 'O')).toEqual(['provider', 'model', 'knowledge_base']);
+    expect(matchingSuggestions(['provider', 'model', 'knowledge_base'], ' De ')).toEqual(['provider', 'model']);
+    expect(matchingSuggestions(['provider', 'model', 'knowledge_base'], 'base.')).toEqual([]);
+    expect(matchingSuggestions(['provider', 'model'], 'model')).toEqual([]);
+    expect(matchingSuggestions(['provider', 'model'], '')).toEqual(['provider', 'model']);
   });
 
   it('follows filters set from elsewhere', async () => {

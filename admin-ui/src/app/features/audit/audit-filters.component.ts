@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, effect, inject, input, output, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, output, untracked } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule, ValidatorFn, Validators } from '@angular/forms';
 import { MatAutocompleteModule } from '@angular/material/autocomplete';
 import { MatButtonModule } from '@angular/material/button';
@@ -35,6 +36,15 @@ export const ACTOR_TYPES: { value: NonNullable<AuditFilters['actor_type']>; labe
   { value: 'anonymous', label: 'Anonymous (failed sign-ins)' },
 ];
 export const ENTITY_TYPES = ['provider', 'model', 'knowledge_base', 'document', 'conversation', 'user', 'api_key', 'setting'];
+
+/**
+ * The suggestions that contain what was typed (any case), without one equal to it: a typed
+ * `model.default_changed` leaves no list open over the fields below it.
+ */
+export function matchingSuggestions(suggestions: readonly string[], typed: string): string[] {
+  const wanted = typed.trim().toLowerCase();
+  return suggestions.filter((suggestion) => suggestion.includes(wanted) && suggestion !== wanted);
+}
 
 /** `2026-05-01T09:30` in the user's time zone → ISO instant, for the API's from/to. */
 export function localToIso(value: string): string | undefined {
@@ -78,8 +88,6 @@ export class AuditFiltersComponent {
   readonly value = input<AuditFilters>({});
   readonly apply = output<AuditFilters>();
 
-  protected readonly actions = ACTION_SUGGESTIONS;
-  protected readonly entityTypes = ENTITY_TYPES;
   protected readonly actorTypes = ACTOR_TYPES;
   protected readonly message = validationMessage;
 
@@ -94,6 +102,11 @@ export class AuditFiltersComponent {
     from: [''],
     to: [''],
   });
+
+  private readonly typedAction = toSignal(this.form.controls.action.valueChanges, { initialValue: '' });
+  private readonly typedEntityType = toSignal(this.form.controls.entity_type.valueChanges, { initialValue: '' });
+  protected readonly actions = computed(() => matchingSuggestions(ACTION_SUGGESTIONS, this.typedAction()));
+  protected readonly entityTypes = computed(() => matchingSuggestions(ENTITY_TYPES, this.typedEntityType()));
 
   constructor() {
     effect(() => {
