@@ -1,3 +1,5 @@
+import { LinkedAbortController } from './linked-abort.js';
+
 /**
  * One upstream call's cancel signal: aborted by the caller's signal or when the provider's timeout
  * runs out, whichever comes first. `clear()` once the answer is read (or has failed) drops the timer
@@ -9,22 +11,17 @@
  * young-generation pauses grow with it.
  */
 export class Deadline {
-  private readonly controller = new AbortController();
+  private readonly controller: LinkedAbortController;
   private readonly timer: NodeJS.Timeout;
-  private readonly follow = () => this.controller.abort(this.caller!.reason);
   /** Whether the timeout (not the caller) ended the call. */
   expired = false;
 
-  constructor(
-    timeoutMs: number,
-    private readonly caller?: AbortSignal,
-  ) {
+  constructor(timeoutMs: number, caller?: AbortSignal) {
+    this.controller = new LinkedAbortController(caller);
     this.timer = setTimeout(() => {
       this.expired = true;
       this.controller.abort(new DOMException('The provider did not answer in time', 'TimeoutError'));
     }, timeoutMs);
-    if (caller?.aborted) this.follow();
-    else caller?.addEventListener('abort', this.follow, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -33,6 +30,6 @@ export class Deadline {
 
   clear(): void {
     clearTimeout(this.timer);
-    this.caller?.removeEventListener('abort', this.follow);
+    this.controller.unlink();
   }
 }

@@ -1,10 +1,13 @@
+import { LinkedAbortController } from './linked-abort.js';
 import { UpstreamError } from './upstream-error.js';
 import type { ChatStreamEvent } from './upstream.types.js';
 
-/** One attempt at a stream: its own cancel signal and an idle timer re-armed for every event. */
+/**
+ * One attempt at a stream: its own cancel signal (following the caller's) and an idle timer
+ * re-armed for every event.
+ */
 export class StreamAttempt {
-  private readonly controller = new AbortController();
-  readonly signal: AbortSignal;
+  private readonly controller: LinkedAbortController;
   events: AsyncIterator<ChatStreamEvent> | undefined;
   timedOut = false;
   private timer: NodeJS.Timeout | undefined;
@@ -13,7 +16,11 @@ export class StreamAttempt {
     private readonly idleMs: number,
     callerSignal: AbortSignal | undefined,
   ) {
-    this.signal = callerSignal ? AbortSignal.any([callerSignal, this.controller.signal]) : this.controller.signal;
+    this.controller = new LinkedAbortController(callerSignal);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
   }
 
   async next(events: AsyncIterator<ChatStreamEvent>, failure: (error: unknown) => unknown): Promise<ChatStreamEvent> {
@@ -35,6 +42,7 @@ export class StreamAttempt {
 
   cancel(): void {
     clearTimeout(this.timer);
+    this.controller.unlink();
     if (!this.controller.signal.aborted) this.controller.abort();
     void this.events?.return?.(undefined).catch(() => undefined);
   }
