@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import { GatewayUsage, type GatewayCall, type GatewayRoute } from './gateway-usage.js';
 import type { ChatCompletionInput } from './openai-requests.js';
-import { ModelRename, relayEvents } from './relay-stream.js';
+import { ModelRename, RelayedEvents } from './relay-stream.js';
 
 /**
  * Chat completions passed through to upstreams that already speak OpenAI's format: the client's
@@ -43,12 +43,14 @@ export class GatewayRelay {
         stream: true,
       });
       try {
-        const stream = relayEvents(relayed.body, new ModelRename(route.model.modelId, route.model.displayName), input.includeUsage);
-        for await (const batch of stream.events) {
+        const events = new RelayedEvents(new ModelRename(route.model.modelId, route.model.displayName), input.includeUsage);
+        for await (const chunk of relayed.body as AsyncIterable<Buffer>) {
+          const batch = events.take(chunk);
+          if (batch.length === 0) continue;
           ttft ??= performance.now() - started;
           yield batch;
         }
-        const usage = stream.usage();
+        const usage = events.usage();
         void relayed.record(usage.inputTokens + usage.outputTokens);
         this.usage.answered(call, route, started, usage, ttft);
       } finally {

@@ -1,4 +1,4 @@
-import { ModelRename, relayEvents } from './relay-stream.js';
+import { ModelRename, RelayedEvents } from './relay-stream.js';
 
 describe('ModelRename', () => {
   const rename = new ModelRename('gpt-4o-mini', 'Team $& GPT');
@@ -19,20 +19,26 @@ describe('ModelRename', () => {
   });
 });
 
-describe('relayEvents', () => {
-  async function* bytes(...parts: string[]) {
-    for (const part of parts) yield Buffer.from(part);
-  }
+describe('RelayedEvents', () => {
+  it('renames each event, reads the final usage and withholds the usage chunk unless asked for', () => {
+    const events = new RelayedEvents(new ModelRename('gpt-4o-mini', 'fast'), false);
+    expect(
+      events.take(
+        Buffer.from('data: {"model":"gpt-4o-mini","choices":[{"delta":{"content":"Hi"}}]}\n\ndata: {"model":"gpt-4o-mini","choi'),
+      ),
+    ).toEqual(['{"model":"fast","choices":[{"delta":{"content":"Hi"}}]}']);
+    expect(events.take(Buffer.from('ces":[],"usage":{"prompt_tokens":5,"completion_tokens":1}}\n\ndata: [DONE]\n\n'))).toEqual([]);
+    expect(events.usage()).toEqual({ inputTokens: 5, outputTokens: 1 });
+  });
 
-  it('renames each event, reads the final usage and withholds the usage chunk unless asked for', async () => {
-    const body = bytes(
-      'data: {"model":"gpt-4o-mini","choices":[{"delta":{"content":"Hi"}}]}\n\ndata: {"model":"gpt-4o-mini","choi',
-      'ces":[],"usage":{"prompt_tokens":5,"completion_tokens":1}}\n\ndata: [DONE]\n\n',
-    );
-    const stream = relayEvents(body, new ModelRename('gpt-4o-mini', 'fast'), false);
-    const batches: string[][] = [];
-    for await (const batch of stream.events) batches.push(batch);
-    expect(batches).toEqual([['{"model":"fast","choices":[{"delta":{"content":"Hi"}}]}']]);
-    expect(stream.usage()).toEqual({ inputTokens: 5, outputTokens: 1 });
+  it('passes the usage chunk on when the client asked for it, and keeps a character split across reads whole', () => {
+    const events = new RelayedEvents(new ModelRename('gpt-4o-mini', 'fast'), true);
+    const text = Buffer.from('data: {"choices":[{"delta":{"content":"é"}}]}\n\n');
+    const split = text.indexOf(Buffer.from('é')) + 1;
+    expect(events.take(text.subarray(0, split))).toEqual([]);
+    expect(events.take(text.subarray(split))).toEqual(['{"choices":[{"delta":{"content":"é"}}]}']);
+    const usage = '{"choices":[],"usage":{"prompt_tokens":2,"completion_tokens":3}}';
+    expect(events.take(Buffer.from(`data: ${usage}\n\ndata: [DONE]\n\n`))).toEqual([usage]);
+    expect(events.usage()).toEqual({ inputTokens: 2, outputTokens: 3 });
   });
 });
