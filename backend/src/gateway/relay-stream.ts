@@ -29,7 +29,7 @@ export class ModelRename {
  * Fed one read of the upstream body at a time by the caller's own loop, not an async generator of
  * its own: a second generator between the body and the response kept each stream's objects alive
  * through young-generation collections (~4 MB promoted per scavenge at 180 streams/s, against
- * ~0.7 MB without it; bench/RESULTS.md).
+ * ~0.55 MB without it; bench/RESULTS.md).
  */
 export class RelayedEvents {
   private ready: string[] = [];
