@@ -81,7 +81,7 @@ export class TurnWrites {
       'turn-begin',
       // The title comes from the first message only while it is still the default (a rename wins).
       `WITH touched AS (
-         UPDATE conversations SET message_count = $2 + 1, updated_at = $4, lease_until = now() + make_interval(secs => $7),
+         UPDATE conversations SET message_count = $2 + 1, lease_until = now() + make_interval(secs => $7),
                 title = CASE WHEN message_count = 0 AND title = $9 THEN $6 ELSE title END
           WHERE id = $1 AND message_count = $8 AND (lease_until IS NULL OR lease_until < now())
           RETURNING id),
@@ -126,7 +126,7 @@ export class TurnWrites {
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, seq int, content text, sent_at timestamptz, snapshot jsonb,
                 title text, expected int, event jsonb, head text, middle text, tail text)),
        touched AS (
-         UPDATE conversations c SET message_count = i.seq + 1, updated_at = i.sent_at, lease_until = now() + make_interval(secs => $2),
+         UPDATE conversations c SET message_count = i.seq + 1, lease_until = now() + make_interval(secs => $2),
                 title = CASE WHEN c.message_count = 0 AND c.title = $3 THEN i.title ELSE c.title END
            FROM input i
           WHERE c.id = i.id AND c.message_count = i.expected AND (c.lease_until IS NULL OR c.lease_until < now())

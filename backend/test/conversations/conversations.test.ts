@@ -363,6 +363,11 @@ describe('conversations', () => {
     const second = await t.req('get', `/api/v1/conversations?limit=2&cursor=${first.body.next_cursor}`, user.token);
     expect(second.body.items.map((c: { title: string }) => c.title)).toEqual(['Chat 0']);
     expect(second.body.next_cursor).toBeNull();
+    // A conversation moves up when its reply is stored (not when the turn starts: see decisions).
+    const sent = await t.req('post', `/api/v1/conversations/${ids[1]}/messages`, user.token).send({ content: 'hello' });
+    const top = (await t.req('get', '/api/v1/conversations?limit=1', user.token)).body.items[0];
+    expect(top.id).toBe(ids[1]);
+    expect(Date.parse(top.updated_at)).toBeGreaterThanOrEqual(Date.parse(sent.body.assistant_message.completed_at));
     expect((await t.req('patch', `/api/v1/conversations/${ids[0]}`, user.token).send({ title: 'Renamed' })).body.title).toBe('Renamed');
     await t.req('post', `/api/v1/conversations/${ids[0]}/messages`, user.token).send({ content: 'hi' });
     expect((await t.req('delete', `/api/v1/conversations/${ids[0]}`, user.token)).status).toBe(204);
