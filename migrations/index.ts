@@ -3,6 +3,7 @@ import { Registry1764172800000 } from './1764172800000-registry.js';
 import { Conversations1764259200000 } from './1764259200000-conversations.js';
 import { KnowledgeBases1764345600000 } from './1764345600000-knowledge-bases.js';
 import { AuditAppend1764432000000 } from './1764432000000-audit-append.js';
+import { MessageHistoryTokens1764518400000 } from './1764518400000-message-history-tokens.js';
 
 /** Every migration in order; listed explicitly so the app, the CLI and Jest load the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Conversations1764259200000,
   KnowledgeBases1764345600000,
   AuditAppend1764432000000,
+  MessageHistoryTokens1764518400000,
 ];

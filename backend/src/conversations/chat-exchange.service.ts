@@ -7,7 +7,7 @@ import { routeModel, type RoutedModel } from '../models/model-routing.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
-import type { ChatMessage, TokenUsage } from '../upstream/upstream.types.js';
+import type { TokenUsage } from '../upstream/upstream.types.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
 import { toMessageResponse } from './conversation.mapper.js';
 import type { Conversation } from './conversation.entity.js';
@@ -15,7 +15,7 @@ import { ConversationLeases, type Lease } from './conversation-leases.js';
 import type { MessageResponse } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
 import type { Message, MessageSource } from './message.entity.js';
-import { buildPrompt, DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_OUTPUT } from './prompt-builder.js';
+import { buildPrompt, promptLimits, tokensOf, type HistoryMessage } from './prompt-builder.js';
 import { costOfReply } from './reply-accounting.js';
 import { TurnStore, type OpenedTurn } from './turn-store.js';
 
@@ -86,8 +86,8 @@ export class ChatExchange {
    * returns the lifecycle headers of the model.
    */
   async preflight(actor: Actor, conversationId: string): Promise<Record<string, string>> {
-    const conversation = await this.store.peek(actor, conversationId);
     const snapshot = await this.cache.get();
+    const conversation = await this.store.peek(actor, conversationId, snapshot);
     const requested = snapshot.models.get(conversation.modelId);
     if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
     return routeModel(snapshot, requested).headers;
@@ -111,7 +111,7 @@ export class ChatExchange {
     let sources: MessageSource[] = [];
     let promptTokens = 0;
     try {
-      const prompt = await this.prompt(conversation, history, content, route, sink.signal);
+      const prompt = await this.prompt(conversation, history, user, route, sink.signal);
       sources = prompt.sources;
       promptTokens = prompt.inputTokens;
       const input = { messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, signal: sink.signal };
@@ -173,23 +173,17 @@ export class ChatExchange {
     }
   }
 
-  private async prompt(conversation: Conversation, history: ChatMessage[], content: string, route: RoutedModel, signal: AbortSignal) {
-    const params = route.model.params as { context_window?: number; max_output_tokens?: number };
-    const contextWindow = params.context_window ?? DEFAULT_CONTEXT_WINDOW;
-    const maxOutputTokens = Math.min(params.max_output_tokens ?? DEFAULT_MAX_OUTPUT, Math.floor(contextWindow / 2));
+  private async prompt(conversation: Conversation, history: HistoryMessage[], user: Message, route: RoutedModel, signal: AbortSignal) {
+    const { contextWindow, maxOutputTokens, inputBudget } = promptLimits(route.model);
     const retrieved = conversation.knowledgeBaseId
-      ? await this.knowledge.retrieve(
-          conversation.knowledgeBaseId,
-          content,
-          Math.floor((contextWindow - maxOutputTokens) * CONTEXT_SHARE),
-          signal,
-        )
+      ? await this.knowledge.retrieve(conversation.knowledgeBaseId, user.content, Math.floor(inputBudget * CONTEXT_SHARE), signal)
       : { text: '', sources: [] };
     const built = buildPrompt({
       systemPrompt: conversation.systemPrompt,
       context: retrieved.text || null,
       history,
-      current: content,
+      current: user.content,
+      currentTokens: user.historyTokens ?? undefined,
       contextWindow,
       maxOutputTokens,
     });
@@ -228,6 +222,8 @@ export class ChatExchange {
       latencyMs,
       ttftMs: reply.ttft === null ? null : Math.round(reply.ttft),
       completedAt: new Date(),
+      // Counted now, once: the next turn's prompt (here or, by the stored count, on any instance) needs it.
+      historyTokens: reply.status === 'complete' && reply.text ? tokensOf(reply.text) : null,
     };
     await this.store.finish(turn, lease, changes);
     // The stored row is the placeholder plus these changes: no need to read it back.

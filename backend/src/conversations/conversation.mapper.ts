@@ -14,7 +14,7 @@ export const CONVERSATION_COLUMNS = `id, owner_id AS "ownerId", knowledge_base_i
   updated_at AS "updatedAt"`;
 export const MESSAGE_COLUMNS = `id, conversation_id AS "conversationId", seq, role, content, status, sources, error,
   input_tokens AS "inputTokens", output_tokens AS "outputTokens", cost, cost_usd AS "costUsd", latency_ms AS "latencyMs",
-  ttft_ms AS "ttftMs", model_snapshot AS "modelSnapshot", created_at AS "createdAt", completed_at AS "completedAt"`;
+  ttft_ms AS "ttftMs", history_tokens AS "historyTokens", model_snapshot AS "modelSnapshot", created_at AS "createdAt", completed_at AS "completedAt"`;
 
 export function toConversationResponse(c: Conversation): ConversationResponse {
   return {

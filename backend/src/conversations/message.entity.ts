@@ -79,6 +79,10 @@ export class Message {
   @Column('integer', { nullable: true })
   ttftMs!: number | null;
 
+  /** Tokens the message takes in a prompt (framing included); null where not counted (older rows, replies not complete). */
+  @Column('integer', { nullable: true })
+  historyTokens!: number | null;
+
   @Column('jsonb', { nullable: true })
   modelSnapshot!: ModelSnapshot | null;
 

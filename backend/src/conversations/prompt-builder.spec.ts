@@ -1,6 +1,11 @@
-import { buildPrompt, TokenCounts, tokensOf } from './prompt-builder.js';
+import { buildPrompt, historyCap, type HistoryMessage, promptLimits, tokensOf } from './prompt-builder.js';
+import type { RegistrySnapshot } from '../registry/registry-cache.js';
 
-const turn = (role: 'user' | 'assistant', words: number, tag: string) => ({ role, content: `${tag} ${'word '.repeat(words)}`.trim() });
+const turn = (role: 'user' | 'assistant', words: number, tag: string): HistoryMessage => ({
+  role,
+  content: `${tag} ${'word '.repeat(words)}`.trim(),
+  tokens: null,
+});
 
 describe('buildPrompt', () => {
   it('keeps the newest history that fits and drops the oldest', () => {
@@ -43,15 +48,53 @@ describe('buildPrompt', () => {
   });
 });
 
-describe('TokenCounts', () => {
-  it('counts each message object once, and a new object (a fresh read) again', () => {
-    const counted: string[] = [];
-    const counts = new TokenCounts((text) => (counted.push(text), text.length));
-    const message = turn('user', 3, 'kept');
-    expect(counts.of(message)).toBe(message.content.length);
-    expect(counts.of(message)).toBe(message.content.length);
-    expect(counted).toEqual([message.content]);
-    counts.of({ ...message });
-    expect(counted).toHaveLength(2);
+describe('history token counts', () => {
+  it('uses a stored count as given, and counts a message without one once, keeping the count on it', () => {
+    const stored = { ...turn('user', 200, 'long'), tokens: 1 };
+    const uncounted = turn('assistant', 3, 'short');
+    const built = buildPrompt({
+      systemPrompt: null,
+      context: null,
+      history: [stored, uncounted],
+      current: 'hi',
+      contextWindow: 150,
+      maxOutputTokens: 50,
+    });
+    // By its real count the long message would not fit in 100 tokens; its stored count says it does.
+    expect(built.messages.map((m) => m.content.split(' ')[0])).toEqual(['long', 'short', 'hi']);
+    expect(uncounted.tokens).toBe(tokensOf(uncounted.content));
+    expect(built.inputTokens).toBe(tokensOf('hi') + 1 + tokensOf(uncounted.content));
+  });
+
+  it('takes the caller’s count of the new message instead of counting it again', () => {
+    const built = buildPrompt({
+      systemPrompt: null,
+      context: null,
+      history: [],
+      current: 'hi',
+      currentTokens: 42,
+      contextWindow: 100,
+      maxOutputTokens: 10,
+    });
+    expect(built.inputTokens).toBe(42);
+  });
+});
+
+describe('prompt limits', () => {
+  it('keeps the model’s max output for the reply, at most half the window, with defaults', () => {
+    expect(promptLimits({ params: { context_window: 4096, max_output_tokens: 256 } })).toEqual({
+      contextWindow: 4096,
+      maxOutputTokens: 256,
+      inputBudget: 3840,
+    });
+    expect(promptLimits({ params: { context_window: 1000, max_output_tokens: 900 } }).inputBudget).toBe(500);
+    expect(promptLimits({ params: {} })).toEqual({ contextWindow: 8192, maxOutputTokens: 1024, inputBudget: 7168 });
+  });
+
+  it('caps a read at the largest input budget of the generation models, never below the default', () => {
+    const snapshot = (...params: Record<string, number>[]) =>
+      ({ modelsByType: { generation: params.map((p) => ({ params: p })), embedding: [], ner: [] } }) as unknown as RegistrySnapshot;
+    expect(historyCap(snapshot({ context_window: 128_000, max_output_tokens: 4_000 }, { context_window: 2_000 }))).toBe(124_000);
+    expect(historyCap(snapshot({ context_window: 2_000 }))).toBe(7168);
   });
 });

@@ -3,7 +3,7 @@ import { TurnStates } from './turn-states.js';
 
 const state = (id: string, characters = 10) => ({
   conversation: { id } as Conversation,
-  history: [{ role: 'user' as const, content: 'x'.repeat(characters) }],
+  history: [{ role: 'user' as const, content: 'x'.repeat(characters), tokens: null }],
 });
 
 describe('kept turn states', () => {

@@ -1,11 +1,11 @@
-import type { ChatMessage } from '../upstream/upstream.types.js';
 import type { Conversation } from './conversation.entity.js';
+import type { HistoryMessage } from './prompt-builder.js';
 
 /** What a turn needs to know before it writes: the conversation and the history its prompt uses. */
 export interface TurnState {
   conversation: Conversation;
-  /** Complete, non-empty messages, oldest first. */
-  history: ChatMessage[];
+  /** Complete, non-empty messages, oldest first (at most the read's cap of tokens, plus what turns added since). */
+  history: HistoryMessage[];
 }
 
 const MAX_CONVERSATIONS = 5_000;

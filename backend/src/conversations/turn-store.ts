@@ -7,11 +7,11 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { routeModel, type RoutedModel } from '../models/model-routing.js';
 import type { RegistrySnapshot } from '../registry/registry-cache.js';
-import type { ChatMessage } from '../upstream/upstream.types.js';
 import { CONVERSATION_COLUMNS } from './conversation.mapper.js';
 import type { Conversation } from './conversation.entity.js';
 import { ConversationBusy, type Lease } from './conversation-leases.js';
 import type { Message } from './message.entity.js';
+import { historyCap, tokensOf, type HistoryMessage } from './prompt-builder.js';
 import { snapshotOf } from './reply-accounting.js';
 import { TurnStates, type TurnState } from './turn-states.js';
 import { DEFAULT_TITLE, TurnWrites, type ReplyColumns } from './turn-writes.js';
@@ -21,6 +21,12 @@ export interface OpenedTurn extends TurnState {
   user: Message;
   assistant: Message;
   route: RoutedModel;
+}
+
+export interface TurnRead {
+  state: TurnState;
+  /** Another reply holds the conversation's lease. */
+  leased: boolean;
 }
 
 /**
@@ -42,8 +48,8 @@ export class TurnStore {
   }
 
   /** Reads the conversation for a turn about to queue (404 if not the actor's); the turn will use it. */
-  async peek(actor: Actor, id: string): Promise<Conversation> {
-    const { state } = await this.read(actor, id);
+  async peek(actor: Actor, id: string, snapshot: RegistrySnapshot): Promise<Conversation> {
+    const { state } = await this.read(actor, id, snapshot);
     this.states.put(id, state);
     return state.conversation;
   }
@@ -59,7 +65,7 @@ export class TurnStore {
     if (kept && actor.role !== 'admin' && kept.conversation.ownerId !== actor.userId) throw notFound('conversation', id);
     let opened = kept ? await this.write(actor, kept, content, snapshot) : undefined;
     if (!opened) {
-      const { state, leased } = await this.read(actor, id);
+      const { state, leased } = await this.read(actor, id, snapshot);
       if (leased) throw new ConversationBusy();
       opened = await this.write(actor, state, content, snapshot);
     }
@@ -74,8 +80,8 @@ export class TurnStore {
     await this.writes.finish({ conversationId: conversation.id, messageId: assistant.id, reply });
     lease.markReleased();
     // What the next turn's read would find: the history that counts (complete, non-empty messages).
-    const added: ChatMessage[] = [{ role: 'user', content: turn.user.content }];
-    if (reply.status === 'complete' && reply.content) added.push({ role: 'assistant', content: reply.content });
+    const added: HistoryMessage[] = [{ role: 'user', content: turn.user.content, tokens: turn.user.historyTokens }];
+    if (reply.historyTokens !== null) added.push({ role: 'assistant', content: reply.content, tokens: reply.historyTokens });
     this.states.put(conversation.id, { conversation, history: [...turn.history, ...added] });
   }
 
@@ -84,19 +90,10 @@ export class TurnStore {
     await this.dataSource.query('UPDATE messages SET content = $2 WHERE id = $1', [assistant.id, text]);
   }
 
-  private async read(actor: Actor, id: string): Promise<{ state: TurnState; leased: boolean }> {
-    const [row] = await preparedQuery<Conversation & { leased: boolean | null; history: ChatMessage[] }>(
-      this.dataSource,
-      'turn-read',
-      `SELECT ${CONVERSATION_COLUMNS}, lease_until >= now() AS leased,
-              (SELECT coalesce(json_agg(json_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]'::json)
-                 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'complete' AND m.content <> '') AS history
-         FROM conversations c WHERE c.id = $1`,
-      [id],
-    );
-    if (!row || (actor.role !== 'admin' && row.ownerId !== actor.userId)) throw notFound('conversation', id);
-    const { leased, history, ...conversation } = row;
-    return { state: { conversation, history }, leased: leased === true };
+  private async read(actor: Actor, id: string, snapshot: RegistrySnapshot): Promise<TurnRead> {
+    const read = await readTurn(this.dataSource, id, historyCap(snapshot));
+    if (!read || (actor.role !== 'admin' && read.state.conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
+    return read;
   }
 
   /** The turn's one write, or undefined when the conversation is not as `state` says or is leased. */
@@ -106,6 +103,7 @@ export class TurnStore {
     if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
     const route = routeModel(snapshot, requested);
     const seq = conversation.messageCount + 1;
+    const tokens = tokensOf(content);
     const audit = this.audit.append(
       actor,
       {
@@ -114,12 +112,13 @@ export class TurnStore {
         entityId: conversation.id,
         changes: { message_count: { before: conversation.messageCount, after: seq + 1 } },
       },
-      10,
+      11,
     );
     const inserted = await this.writes.begin({
       conversationId: conversation.id,
       seq,
       content,
+      tokens,
       sentAt: new Date(),
       snapshot: snapshotOf(route.model, snapshot),
       title: titleFrom(content),
@@ -132,6 +131,41 @@ export class TurnStore {
     return { conversation: { ...conversation, title, messageCount: seq + 1 }, history: state.history, user, assistant, route };
   }
 }
+
+/**
+ * A conversation and the newest of its history that fits `cap` tokens by the stored counts (a
+ * message stored without one counts as nothing here, so it is loaded and counted by the prompt
+ * builder), or undefined when there is no such conversation. One statement, which walks back from
+ * the newest message one index step at a time and stops once the cap is passed: a turn on a
+ * conversation of thousands of messages reads about as much as one on a short one.
+ */
+export async function readTurn(dataSource: DataSource, id: string, cap: number): Promise<TurnRead | undefined> {
+  const [row] = await preparedQuery<Conversation & { leased: boolean | null; history: HistoryMessage[] }>(
+    dataSource,
+    'turn-read',
+    `SELECT ${CONVERSATION_COLUMNS}, lease_until >= now() AS leased,
+            (WITH RECURSIVE newest AS (
+               (SELECT m.seq, m.role, m.content, m.history_tokens, ${IN_HISTORY} AS counted,
+                       CASE WHEN ${IN_HISTORY} THEN coalesce(m.history_tokens, 0) ELSE 0 END AS with_newer
+                  FROM messages m WHERE m.conversation_id = $1 ORDER BY m.seq DESC LIMIT 1)
+               UNION ALL
+               SELECT m.seq, m.role, m.content, m.history_tokens, ${IN_HISTORY},
+                      n.with_newer + CASE WHEN ${IN_HISTORY} THEN coalesce(m.history_tokens, 0) ELSE 0 END
+                 FROM newest n
+                 CROSS JOIN LATERAL (SELECT * FROM messages m WHERE m.conversation_id = $1 AND m.seq < n.seq ORDER BY m.seq DESC LIMIT 1) m
+                WHERE n.with_newer <= $2)
+             SELECT coalesce(json_agg(json_build_object('role', role, 'content', content, 'tokens', history_tokens) ORDER BY seq), '[]'::json)
+               FROM newest WHERE counted AND with_newer <= $2) AS history
+       FROM conversations c WHERE c.id = $1`,
+    [id, cap],
+  );
+  if (!row) return undefined;
+  const { leased, history, ...conversation } = row;
+  return { state: { conversation, history }, leased: leased === true };
+}
+
+/** The messages a prompt's history may hold: complete and not empty (a failed or cancelled reply is not). */
+const IN_HISTORY = `(m.status = 'complete' AND m.content <> '')`;
 
 /** A short title from the first message: its first line, cut at a word near 60 characters. */
 export function titleFrom(content: string): string {

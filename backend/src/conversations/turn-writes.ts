@@ -14,6 +14,8 @@ export interface BeginWrite {
   /** The user message's seq; the placeholder takes the next. */
   seq: number;
   content: string;
+  /** What the user's message takes in a prompt (`tokensOf`). */
+  tokens: number;
   sentAt: Date;
   /** The model snapshot for the placeholder. */
   snapshot: Message['modelSnapshot'];
@@ -37,6 +39,8 @@ export interface ReplyColumns {
   latencyMs: number;
   ttftMs: number | null;
   completedAt: Date;
+  /** What the reply takes in a later prompt; null when it is not part of the history (not complete, or empty). */
+  historyTokens: number | null;
 }
 
 export interface FinishWrite {
@@ -86,9 +90,9 @@ export class TurnWrites {
           WHERE id = $1 AND message_count = $8 AND (lease_until IS NULL OR lease_until < now())
           RETURNING id),
        inserted AS (
-         INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot)
-         SELECT id, $2::int, 'user', $3::text, 'complete', $4::timestamptz, $4::timestamptz, NULL::jsonb FROM touched
-         UNION ALL SELECT id, $2::int + 1, 'assistant', '', 'streaming', $4::timestamptz, NULL::timestamptz, $5::jsonb FROM touched
+         INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot, history_tokens)
+         SELECT id, $2::int, 'user', $3::text, 'complete', $4::timestamptz, $4::timestamptz, NULL::jsonb, $10::int FROM touched
+         UNION ALL SELECT id, $2::int + 1, 'assistant', '', 'streaming', $4::timestamptz, NULL::timestamptz, $5::jsonb, NULL::int FROM touched
          RETURNING ${MESSAGE_COLUMNS}),
        audited AS MATERIALIZED (SELECT a.* FROM touched CROSS JOIN LATERAL ${w.audit.sql} a)
        SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`,
@@ -102,6 +106,7 @@ export class TurnWrites {
         LEASE_SECONDS,
         w.expected,
         DEFAULT_TITLE,
+        w.tokens,
         ...w.audit.params,
       ],
     );
@@ -113,6 +118,7 @@ export class TurnWrites {
       id: w.conversationId,
       seq: w.seq,
       content: w.content,
+      tokens: w.tokens,
       sent_at: w.sentAt,
       snapshot: w.snapshot,
       title: w.title,
@@ -123,7 +129,7 @@ export class TurnWrites {
       this.dataSource,
       'turn-begin-batch',
       `WITH input AS MATERIALIZED (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, seq int, content text, sent_at timestamptz, snapshot jsonb,
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, seq int, content text, tokens int, sent_at timestamptz, snapshot jsonb,
                 title text, expected int, event jsonb, head text, middle text, tail text)),
        touched AS (
          UPDATE conversations c SET message_count = i.seq + 1, lease_until = now() + make_interval(secs => $2),
@@ -132,9 +138,9 @@ export class TurnWrites {
           WHERE c.id = i.id AND c.message_count = i.expected AND (c.lease_until IS NULL OR c.lease_until < now())
           RETURNING i.*),
        inserted AS (
-         INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot)
-         SELECT id, seq, 'user', content, 'complete', sent_at, sent_at, NULL::jsonb FROM touched
-         UNION ALL SELECT id, seq + 1, 'assistant', '', 'streaming', sent_at, NULL::timestamptz, snapshot FROM touched
+         INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot, history_tokens)
+         SELECT id, seq, 'user', content, 'complete', sent_at, sent_at, NULL::jsonb, tokens FROM touched
+         UNION ALL SELECT id, seq + 1, 'assistant', '', 'streaming', sent_at, NULL::timestamptz, snapshot, NULL::int FROM touched
          RETURNING ${MESSAGE_COLUMNS}),
        audited AS MATERIALIZED (
          SELECT count(a.*) FROM touched t CROSS JOIN LATERAL audit_append($4, t.event, t.head, t.middle, t.tail) a)
@@ -152,7 +158,7 @@ export class TurnWrites {
       'turn-finish',
       `WITH reply AS (
          UPDATE messages SET content = $2, status = $3, sources = $4::jsonb, error = $5::jsonb, input_tokens = $6, output_tokens = $7,
-                cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12 WHERE id = $1)
+                cost = $8::jsonb, cost_usd = $9, latency_ms = $10, ttft_ms = $11, completed_at = $12, history_tokens = $14 WHERE id = $1)
        UPDATE conversations SET input_tokens = input_tokens + $6, output_tokens = output_tokens + $7, cost_usd = cost_usd + $9::numeric,
               updated_at = now(), lease_until = NULL WHERE id = $13`,
       [
@@ -169,6 +175,7 @@ export class TurnWrites {
         reply.ttftMs,
         reply.completedAt,
         conversationId,
+        reply.historyTokens,
       ],
     );
   }
@@ -188,6 +195,7 @@ export class TurnWrites {
       latency_ms: reply.latencyMs,
       ttft_ms: reply.ttftMs,
       completed_at: reply.completedAt,
+      history_tokens: reply.historyTokens,
     }));
     await preparedQuery(
       this.dataSource,
@@ -195,11 +203,11 @@ export class TurnWrites {
       `WITH input AS MATERIALIZED (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(message_id uuid, conversation_id uuid, content text, status text,
                 sources jsonb, error jsonb, input_tokens int, output_tokens int, cost jsonb, cost_usd numeric, latency_ms int,
-                ttft_ms int, completed_at timestamptz)),
+                ttft_ms int, completed_at timestamptz, history_tokens int)),
        reply AS (
          UPDATE messages m SET content = i.content, status = i.status, sources = i.sources, error = i.error, input_tokens = i.input_tokens,
                 output_tokens = i.output_tokens, cost = i.cost, cost_usd = i.cost_usd, latency_ms = i.latency_ms, ttft_ms = i.ttft_ms,
-                completed_at = i.completed_at
+                completed_at = i.completed_at, history_tokens = i.history_tokens
            FROM input i WHERE m.id = i.message_id)
        UPDATE conversations c SET input_tokens = c.input_tokens + i.input_tokens, output_tokens = c.output_tokens + i.output_tokens,
               cost_usd = c.cost_usd + i.cost_usd, updated_at = now(), lease_until = NULL

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { fakeReply, OpenAiFake } from '../fakes/index.js';
+import { tokensOf } from '../../src/conversations/prompt-builder.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { aModel, aProvider, fieldsOf } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -120,6 +121,11 @@ describe('conversations', () => {
       output_tokens: assistant.output_tokens,
       cost_usd: assistant.cost.total_usd,
     });
+    // What each message takes in a later prompt is stored with it, so a turn's read can trim in SQL.
+    const rows = await t.app
+      .get(DataSource)
+      .query('SELECT history_tokens AS tokens FROM messages WHERE conversation_id = $1 ORDER BY seq', [conversation.id]);
+    expect(rows.map((r: { tokens: number }) => r.tokens)).toEqual([tokensOf(user.content), tokensOf(assistant.content)]);
   });
 
   it('sends the history and the system prompt upstream, oldest first', async () => {
