@@ -7,6 +7,8 @@ test.describe('the session', () => {
   test('a reload keeps you signed in (refresh token in this tab’s sessionStorage)', async ({ page }) => {
     await signIn(page, 'admin');
     await page.getByTestId('nav-settings').click();
+    // The settings area loads lazily: reload only once the router has moved there.
+    await expect(page).toHaveURL(/\/settings$/);
     const before = await page.evaluate((key) => sessionStorage.getItem(key), REFRESH_TOKEN_KEY);
     expect(before).toBeTruthy();
     expect(await page.evaluate((key) => localStorage.getItem(key), REFRESH_TOKEN_KEY)).toBeNull();
