@@ -6,8 +6,8 @@ import type { ChatMessage } from '../upstream/upstream.types.js';
 
 /** Per-message framing tokens (role markers) in chat formats; OpenAI documents about four. */
 const MESSAGE_OVERHEAD = 4;
-export const DEFAULT_CONTEXT_WINDOW = 8192;
-export const DEFAULT_MAX_OUTPUT = 1024;
+const DEFAULT_CONTEXT_WINDOW = 8192;
+const DEFAULT_MAX_OUTPUT = 1024;
 
 /** A message of a conversation's history and the tokens it takes in a prompt (null: not counted yet). */
 export interface HistoryMessage extends ChatMessage {
