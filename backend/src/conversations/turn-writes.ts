@@ -49,6 +49,47 @@ export interface FinishWrite {
   reply: ReplyColumns;
 }
 
+/*
+ * The batched statements find their rows through `= ANY(ARRAY(SELECT … FROM input))` as well as the
+ * join: the planner takes any set-returning function to give 100 rows, so for a join alone it
+ * would read a table of a few thousand rows in full (a hash join) rather than look up ~16 keys —
+ * and keep that plan, prepared, as the table grows. An array it takes for ~10 keys: index lookups.
+ */
+
+/** `beginMany`'s statement. */
+export const BEGIN_BATCH_SQL = `WITH input AS MATERIALIZED (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, seq int, content text, tokens int, sent_at timestamptz, snapshot jsonb,
+            title text, expected int, event jsonb, head text, middle text, tail text)),
+   touched AS (
+     UPDATE conversations c SET message_count = i.seq + 1, lease_until = now() + make_interval(secs => $2),
+            title = CASE WHEN c.message_count = 0 AND c.title = $3 THEN i.title ELSE c.title END
+       FROM input i
+      WHERE c.id = ANY(ARRAY(SELECT id FROM input)) AND c.id = i.id
+        AND c.message_count = i.expected AND (c.lease_until IS NULL OR c.lease_until < now())
+      RETURNING i.*),
+   inserted AS (
+     INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot, history_tokens)
+     SELECT id, seq, 'user', content, 'complete', sent_at, sent_at, NULL::jsonb, tokens FROM touched
+     UNION ALL SELECT id, seq + 1, 'assistant', '', 'streaming', sent_at, NULL::timestamptz, snapshot, NULL::int FROM touched
+     RETURNING ${MESSAGE_COLUMNS}),
+   audited AS MATERIALIZED (
+     SELECT count(a.*) FROM touched t CROSS JOIN LATERAL audit_append($4, t.event, t.head, t.middle, t.tail) a)
+   SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`;
+
+/** `finishMany`'s statement. */
+export const FINISH_BATCH_SQL = `WITH input AS MATERIALIZED (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(message_id uuid, conversation_id uuid, content text, status text,
+            sources jsonb, error jsonb, input_tokens int, output_tokens int, cost jsonb, cost_usd numeric, latency_ms int,
+            ttft_ms int, completed_at timestamptz, history_tokens int)),
+   reply AS (
+     UPDATE messages m SET content = i.content, status = i.status, sources = i.sources, error = i.error, input_tokens = i.input_tokens,
+            output_tokens = i.output_tokens, cost = i.cost, cost_usd = i.cost_usd, latency_ms = i.latency_ms, ttft_ms = i.ttft_ms,
+            completed_at = i.completed_at, history_tokens = i.history_tokens
+       FROM input i WHERE m.id = ANY(ARRAY(SELECT message_id FROM input)) AND m.id = i.message_id)
+   UPDATE conversations c SET input_tokens = c.input_tokens + i.input_tokens, output_tokens = c.output_tokens + i.output_tokens,
+          cost_usd = c.cost_usd + i.cost_usd, updated_at = now(), lease_until = NULL
+     FROM input i WHERE c.id = ANY(ARRAY(SELECT conversation_id FROM input)) AND c.id = i.conversation_id`;
+
 /**
  * A turn's two writes. Each is one statement; under load, writes that arrive while one of their
  * kind is in the database go together as one statement (`StatementBatcher`): one commit, one WAL
@@ -125,28 +166,12 @@ export class TurnWrites {
       expected: w.expected,
       ...w.audit.args,
     }));
-    const rows = await preparedQuery<Message>(
-      this.dataSource,
-      'turn-begin-batch',
-      `WITH input AS MATERIALIZED (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, seq int, content text, tokens int, sent_at timestamptz, snapshot jsonb,
-                title text, expected int, event jsonb, head text, middle text, tail text)),
-       touched AS (
-         UPDATE conversations c SET message_count = i.seq + 1, lease_until = now() + make_interval(secs => $2),
-                title = CASE WHEN c.message_count = 0 AND c.title = $3 THEN i.title ELSE c.title END
-           FROM input i
-          WHERE c.id = i.id AND c.message_count = i.expected AND (c.lease_until IS NULL OR c.lease_until < now())
-          RETURNING i.*),
-       inserted AS (
-         INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot, history_tokens)
-         SELECT id, seq, 'user', content, 'complete', sent_at, sent_at, NULL::jsonb, tokens FROM touched
-         UNION ALL SELECT id, seq + 1, 'assistant', '', 'streaming', sent_at, NULL::timestamptz, snapshot, NULL::int FROM touched
-         RETURNING ${MESSAGE_COLUMNS}),
-       audited AS MATERIALIZED (
-         SELECT count(a.*) FROM touched t CROSS JOIN LATERAL audit_append($4, t.event, t.head, t.middle, t.tail) a)
-       SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`,
-      [JSON.stringify(input), LEASE_SECONDS, DEFAULT_TITLE, CHAIN_LOCK],
-    );
+    const rows = await preparedQuery<Message>(this.dataSource, 'turn-begin-batch', BEGIN_BATCH_SQL, [
+      JSON.stringify(input),
+      LEASE_SECONDS,
+      DEFAULT_TITLE,
+      CHAIN_LOCK,
+    ]);
     const byConversation = new Map<string, Message[]>();
     for (const row of rows) byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row]);
     return writes.map((w) => byConversation.get(w.conversationId) ?? []);
@@ -197,23 +222,7 @@ export class TurnWrites {
       completed_at: reply.completedAt,
       history_tokens: reply.historyTokens,
     }));
-    await preparedQuery(
-      this.dataSource,
-      'turn-finish-batch',
-      `WITH input AS MATERIALIZED (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(message_id uuid, conversation_id uuid, content text, status text,
-                sources jsonb, error jsonb, input_tokens int, output_tokens int, cost jsonb, cost_usd numeric, latency_ms int,
-                ttft_ms int, completed_at timestamptz, history_tokens int)),
-       reply AS (
-         UPDATE messages m SET content = i.content, status = i.status, sources = i.sources, error = i.error, input_tokens = i.input_tokens,
-                output_tokens = i.output_tokens, cost = i.cost, cost_usd = i.cost_usd, latency_ms = i.latency_ms, ttft_ms = i.ttft_ms,
-                completed_at = i.completed_at, history_tokens = i.history_tokens
-           FROM input i WHERE m.id = i.message_id)
-       UPDATE conversations c SET input_tokens = c.input_tokens + i.input_tokens, output_tokens = c.output_tokens + i.output_tokens,
-              cost_usd = c.cost_usd + i.cost_usd, updated_at = now(), lease_until = NULL
-         FROM input i WHERE c.id = i.conversation_id`,
-      [JSON.stringify(input)],
-    );
+    await preparedQuery(this.dataSource, 'turn-finish-batch', FINISH_BATCH_SQL, [JSON.stringify(input)]);
     return writes.map(() => undefined);
   }
 }

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { BEGIN_BATCH_SQL, FINISH_BATCH_SQL } from '../../src/conversations/turn-writes.js';
 import { fakeReply, OpenAiFake } from '../fakes/index.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -108,5 +109,34 @@ describe('turns of many conversations at once', () => {
     expect(oddRes!.body.user_message.content).toBe('lone \ufffd surrogate');
     for (const id of ids) expect((await t.req('get', `/api/v1/conversations/${id}`, member.token)).body.message_count).toBe(2);
     expect((await t.req('get', '/api/v1/audit-events/verify')).body).toMatchObject({ valid: true });
+  });
+
+  it('finds the rows of a batch by key, not by reading the tables through, once they hold a few thousand rows', async () => {
+    const id = await newConversation();
+    await locker.query(
+      `INSERT INTO conversations (owner_id, model_id, title)
+       SELECT owner_id, model_id, 'filler ' || g FROM conversations CROSS JOIN generate_series(1, 2000) g WHERE id = $1`,
+      [id],
+    );
+    await locker.query(
+      `INSERT INTO messages (conversation_id, seq, role, content, status) SELECT $1, g, 'user', 'filler', 'complete' FROM generate_series(1, 4000) g`,
+      [id],
+    );
+    await locker.query('ANALYZE conversations, messages');
+    for (const [name, sql] of [
+      ['begin', BEGIN_BATCH_SQL],
+      ['finish', FINISH_BATCH_SQL],
+    ]) {
+      // The plan a prepared statement keeps: made without the batch's values.
+      const { rows } = await locker.query(`EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${sql}`);
+      const scans: string[] = [];
+      const walk = (node: { 'Node Type': string; 'Relation Name'?: string; Plans?: unknown[] }) => {
+        if (node['Relation Name']) scans.push(`${node['Node Type']} on ${node['Relation Name']}`);
+        for (const child of node.Plans ?? []) walk(child as typeof node);
+      };
+      walk(rows[0]['QUERY PLAN'][0].Plan);
+      expect({ name, seqScans: scans.filter((s) => s.startsWith('Seq Scan')) }).toEqual({ name, seqScans: [] });
+      expect(scans.length).toBeGreaterThan(0);
+    }
   });
 });
