@@ -127,8 +127,13 @@ describe('turns of many conversations at once', () => {
       ['begin', BEGIN_BATCH_SQL],
       ['finish', FINISH_BATCH_SQL],
     ]) {
-      // The plan a prepared statement keeps: made without the batch's values.
-      const { rows } = await locker.query(`EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${sql}`);
+      // The plan a prepared statement keeps: made without the batch's values. (EXPLAIN's
+      // GENERIC_PLAN option would say it in one line, but only from PostgreSQL 16 on.)
+      const params = Math.max(...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+      await locker.query(`PREPARE plan_of_${name} AS ${sql}`);
+      await locker.query(`SET plan_cache_mode = force_generic_plan`);
+      const { rows } = await locker.query(`EXPLAIN (FORMAT JSON) EXECUTE plan_of_${name}(${Array(params).fill('NULL').join(', ')})`);
+      await locker.query(`RESET plan_cache_mode`);
       const scans: string[] = [];
       const walk = (node: { 'Node Type': string; 'Relation Name'?: string; Plans?: unknown[] }) => {
         if (node['Relation Name']) scans.push(`${node['Node Type']} on ${node['Relation Name']}`);
