@@ -73,7 +73,7 @@ export class AuditService {
     return {
       sql: `audit_append(${p(0)}, ${p(1)}::jsonb, ${p(2)}, ${p(3)}, ${p(4)})`,
       params: [CHAIN_LOCK, JSON.stringify(columns), head, middle, tail] as unknown[],
-      /** `audit_append`'s arguments after the lock, for a statement that appends several events. */
+      /** `audit_append`'s arguments after the lock: an item of `audit_append_many`'s array, for a statement that appends several events. */
       args: { event: columns, head, middle, tail },
       /** The stored event, from the row `audit_append` returned. */
       event: (row: AppendedRow): AuditEvent =>

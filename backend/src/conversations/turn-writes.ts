@@ -59,7 +59,7 @@ export interface FinishWrite {
 /** `beginMany`'s statement. */
 export const BEGIN_BATCH_SQL = `WITH input AS MATERIALIZED (
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, seq int, content text, tokens int, sent_at timestamptz, snapshot jsonb,
-            title text, expected int, event jsonb, head text, middle text, tail text)),
+            title text, expected int, audit jsonb)),
    touched AS (
      UPDATE conversations c SET message_count = i.seq + 1, lease_until = now() + make_interval(secs => $2),
             title = CASE WHEN c.message_count = 0 AND c.title = $3 THEN i.title ELSE c.title END
@@ -72,8 +72,7 @@ export const BEGIN_BATCH_SQL = `WITH input AS MATERIALIZED (
      SELECT id, seq, 'user', content, 'complete', sent_at, sent_at, NULL::jsonb, tokens FROM touched
      UNION ALL SELECT id, seq + 1, 'assistant', '', 'streaming', sent_at, NULL::timestamptz, snapshot, NULL::int FROM touched
      RETURNING ${MESSAGE_COLUMNS}),
-   audited AS MATERIALIZED (
-     SELECT count(a.*) FROM touched t CROSS JOIN LATERAL audit_append($4, t.event, t.head, t.middle, t.tail) a)
+   audited AS MATERIALIZED (SELECT audit_append_many($4, jsonb_agg(t.audit)) FROM touched t)
    SELECT inserted.* FROM inserted CROSS JOIN audited ORDER BY inserted.seq`;
 
 /** `finishMany`'s statement. */
@@ -153,7 +152,7 @@ export class TurnWrites {
     );
   }
 
-  /** `beginOne` for many conversations; the audit events are appended one after another in the statement. */
+  /** `beginOne` for many conversations; their audit events join the chain together (`audit_append_many`). */
   private async beginMany(writes: BeginWrite[]): Promise<Message[][]> {
     const input = writes.map((w) => ({
       id: w.conversationId,
@@ -164,7 +163,7 @@ export class TurnWrites {
       snapshot: w.snapshot,
       title: w.title,
       expected: w.expected,
-      ...w.audit.args,
+      audit: w.audit.args,
     }));
     const rows = await preparedQuery<Message>(this.dataSource, 'turn-begin-batch', BEGIN_BATCH_SQL, [
       JSON.stringify(input),

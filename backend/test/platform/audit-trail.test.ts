@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../src/audit/audit.service.js';
+import { AuditService, CHAIN_LOCK } from '../../src/audit/audit.service.js';
 import { systemActor } from '../../src/common/actor.js';
 import { SystemSetting } from '../../src/settings/system-setting.entity.js';
 import { ownerClient } from '../support/database.js';
@@ -91,6 +91,41 @@ describe('audit trail', () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
     const verify = await t.http().get('/api/v1/audit-events/verify').set(bearer(t.adminToken));
     expect(verify.body).toMatchObject({ valid: true, checked: rows.length, first_broken: null });
+  });
+
+  it('appends many events in one call, in the order given, each hashed as one appended alone', async () => {
+    const before = Number((await dataSource.query('SELECT coalesce(max(seq), 0)::int AS n FROM audit_events'))[0].n);
+    const appends = ['first', 'second', 'third'].map((name) =>
+      audit.append(
+        systemActor(),
+        { action: 'test.batched', entityType: 'test', entityId: name, changes: { name: { before: null, after: name } } },
+        1,
+      ),
+    );
+    const appended = await dataSource.transaction(async (manager) => {
+      // An empty batch appends nothing (and the aggregate over no rows gives null).
+      expect(await manager.query(`SELECT audit_append_many($1, '[]'::jsonb) AS n`, [CHAIN_LOCK])).toEqual([{ n: 0 }]);
+      expect(await manager.query(`SELECT audit_append_many($1, NULL) AS n`, [CHAIN_LOCK])).toEqual([{ n: 0 }]);
+      return manager.query(`SELECT audit_append_many($1, $2::jsonb) AS n`, [CHAIN_LOCK, JSON.stringify(appends.map((a) => a.args))]);
+    });
+    expect(appended).toEqual([{ n: 3 }]);
+    // One appended alone after the batch continues the chain.
+    await dataSource.transaction((manager) =>
+      audit.record(manager, systemActor(), { action: 'test.batched', entityType: 'test', entityId: 'fourth' }),
+    );
+
+    const rows = await dataSource.query(`SELECT seq::int, entity_id, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq`, [
+      before,
+    ]);
+    expect(rows.map((r: { seq: number; entity_id: string }) => [r.seq, r.entity_id])).toEqual([
+      [before + 1, 'first'],
+      [before + 2, 'second'],
+      [before + 3, 'third'],
+      [before + 4, 'fourth'],
+    ]);
+    for (let i = 1; i < rows.length; i++) expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
+    const verify = await t.http().get('/api/v1/audit-events/verify').set(bearer(t.adminToken));
+    expect(verify.body).toMatchObject({ valid: true, first_broken: null });
   });
 
   it('reports the first tampered event when a row is changed behind the app’s back', async () => {
