@@ -104,4 +104,24 @@ describe('the embedding queue', () => {
       await one.close();
     }
   });
+
+  it('an idle worker looks for work without opening a transaction', async () => {
+    const t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
+    const db = await ownerClient(t.databaseUrl);
+    // A step that finds nothing to claim ends in a ROLLBACK; nothing else in an idle app rolls back.
+    const rollbacks = async () =>
+      (await db.query(`SELECT xact_rollback::int AS n FROM pg_stat_database WHERE datname = $1`, [t.databaseName])).rows[0].n as number;
+    try {
+      // The first poll, at start, is a whole step; then the loops poll twice a second each.
+      await new Promise((r) => setTimeout(r, 1_500));
+      const before = await rollbacks();
+      await new Promise((r) => setTimeout(r, 4_000));
+      // Backends report their counts about once a second, so the start's step may still arrive
+      // in this window; a step per poll would be ~16.
+      expect((await rollbacks()) - before).toBeLessThanOrEqual(1);
+    } finally {
+      await db.end();
+      await t.close();
+    }
+  });
 });

@@ -44,6 +44,11 @@ export async function enqueueMissing(
   return row?.n ?? 0;
 }
 
+/** The jobs a worker may take now: due, of an index that is in use or being built. */
+export const READY_JOBS = `FROM embedding_jobs j
+   JOIN embedding_indexes ix ON ix.id = j.index_id AND ix.status IN ('active', 'building')
+  WHERE j.run_after <= now()`;
+
 /**
  * Claims up to `limit` ready jobs of the index whose oldest job is next, row-locked until the
  * caller's transaction ends: another worker skips them (SKIP LOCKED), and a worker that dies
@@ -53,13 +58,9 @@ export async function claimBatch(
   manager: EntityManager,
   limit: (indexId: string) => Promise<number>,
 ): Promise<{ indexId: string; jobs: ClaimedJob[] } | null> {
-  const [head] = (await manager.query(
-    `SELECT j.index_id FROM embedding_jobs j
-       JOIN embedding_indexes ix ON ix.id = j.index_id AND ix.status IN ('active', 'building')
-      WHERE j.run_after <= now()
-      ORDER BY j.id LIMIT 1
-      FOR UPDATE OF j SKIP LOCKED`,
-  )) as { index_id: string }[];
+  const [head] = (await manager.query(`SELECT j.index_id ${READY_JOBS} ORDER BY j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED`)) as {
+    index_id: string;
+  }[];
   if (!head) return null;
   const jobs = (await manager.query(
     `SELECT j.id, j.chunk_id, j.document_id, j.attempts, c.content, c.heading

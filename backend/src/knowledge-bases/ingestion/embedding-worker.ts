@@ -8,8 +8,8 @@ import { UpstreamClient } from '../../upstream/upstream.client.js';
 import { UpstreamError } from '../../upstream/upstream-error.js';
 import type { DocumentError } from '../document.entity.js';
 import { VectorStore } from '../retrieval/vector-store.js';
-import { claimBatch, embeddingInput, type ClaimedJob } from './embedding-queue.js';
-import { IndexLifecycle } from './index-lifecycle.js';
+import { claimBatch, embeddingInput, READY_JOBS, type ClaimedJob } from './embedding-queue.js';
+import { IndexLifecycle, RETIRED_PAST_GRACE } from './index-lifecycle.js';
 
 /** Batches in flight per instance; the provider's own max_concurrency still applies on top. */
 const LOOPS = 2;
@@ -17,6 +17,12 @@ const IDLE_POLL_MS = 500;
 const MAX_ATTEMPTS = 4;
 const MAX_BATCH = 512;
 const DEFAULT_BATCH = 96;
+/** What an idle loop's poll found to do. */
+interface Due {
+  jobs: boolean;
+  retired: boolean;
+}
+
 const backoffMs = (attempt: number) => Math.min(60_000, 2_000 * 4 ** (attempt - 1));
 
 /**
@@ -59,16 +65,31 @@ export class EmbeddingWorker implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async loop(housekeeper: boolean): Promise<void> {
+    let idle = false;
     while (!this.stop.signal.aborted) {
       let worked = false;
       try {
-        worked = await this.step();
-        if (!worked && housekeeper) await this.lifecycle.dropRetired();
+        const found: Due = idle ? await this.due() : { jobs: true, retired: true };
+        worked = found.jobs && (await this.step());
+        if (!worked && housekeeper && found.retired) await this.lifecycle.dropRetired();
       } catch (error) {
         if (!this.stop.signal.aborted) this.logger.warn(`embedding step failed: ${error instanceof Error ? error.message : String(error)}`);
       }
+      idle = !worked;
       if (!worked && !this.stop.signal.aborted) await this.sleep(IDLE_POLL_MS);
     }
+  }
+
+  /**
+   * Whether a step or the housekeeping would find anything: one statement and no transaction, as
+   * an idle server asks this twice a second per loop (a step alone takes a transaction and three
+   * round trips to find nothing).
+   */
+  private async due(): Promise<Due> {
+    const [row] = (await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 ${READY_JOBS}) AS jobs, EXISTS (SELECT 1 ${RETIRED_PAST_GRACE}) AS retired`,
+    )) as Due[];
+    return row!;
   }
 
   /** One batch, start to commit; false when there was nothing to do. */

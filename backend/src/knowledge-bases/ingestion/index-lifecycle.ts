@@ -10,6 +10,10 @@ import { enqueueMissing } from './embedding-queue.js';
 /** How long a retired index is kept after a cut-over, for searches that started on it. */
 export const RETIRED_GRACE_MS = 5_000;
 
+/** The retired indexes whose grace has passed: `dropRetired` drops them. */
+export const RETIRED_PAST_GRACE = `FROM embedding_indexes
+  WHERE status = 'retired' AND retired_at < now() - make_interval(secs => ${RETIRED_GRACE_MS / 1000})`;
+
 /** UPDATE … RETURNING through TypeORM comes back as [rows, count]. */
 export function returned<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
@@ -166,9 +170,7 @@ export class IndexLifecycle {
     for (;;) {
       const id = await this.dataSource.transaction(async (manager) => {
         const [index] = (await manager.query(
-          `SELECT id, knowledge_base_id, embedding_model_id FROM embedding_indexes
-            WHERE status = 'retired' AND retired_at < now() - make_interval(secs => $1) LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [RETIRED_GRACE_MS / 1000],
+          `SELECT id, knowledge_base_id, embedding_model_id ${RETIRED_PAST_GRACE} LIMIT 1 FOR UPDATE SKIP LOCKED`,
         )) as { id: string; knowledge_base_id: string; embedding_model_id: string }[];
         if (!index) return null;
         await manager.query(`DELETE FROM embedding_jobs WHERE index_id = $1`, [index.id]);
