@@ -17,13 +17,13 @@ const IDLE_POLL_MS = 500;
 const MAX_ATTEMPTS = 4;
 const MAX_BATCH = 512;
 const DEFAULT_BATCH = 96;
+const backoffMs = (attempt: number) => Math.min(60_000, 2_000 * 4 ** (attempt - 1));
+
 /** What an idle loop's poll found to do. */
 interface Due {
   jobs: boolean;
   retired: boolean;
 }
-
-const backoffMs = (attempt: number) => Math.min(60_000, 2_000 * 4 ** (attempt - 1));
 
 /**
  * Embeds queued chunks in the background. Each step is one transaction: claim a batch of the
