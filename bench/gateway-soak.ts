@@ -11,8 +11,14 @@ export interface Soak {
   /** [seconds since start, MiB] */
   rss: [number, number][];
   postgres: [number, number][];
-  /** MiB per minute, least squares over the samples after the first minute. */
+  /**
+   * MiB per minute after the first minute: the median of the slopes between every two samples
+   * (Theil–Sen), which a passing dip (the heap given back after a major collection, then refilled)
+   * does not tilt the way it tilts a least-squares line.
+   */
   slope: number;
+  /** The least-squares slope over the same samples, for comparison. */
+  leastSquares: number;
   afterWarmup: number;
   end: number;
   max: number;
@@ -51,7 +57,7 @@ export async function soak(pid: number, url: string, key: string, seconds: numbe
   sample();
   const settled = rss.filter(([t]) => t >= 60);
   const points = settled.length >= 3 ? settled : rss;
-  const slope = slopeOf(points) * 60;
+  const slope = medianSlopeOf(points) * 60;
   const afterWarmup = points[0][1];
   const end = rss.at(-1)![1];
   const max = Math.max(...rss.map(([, v]) => v));
@@ -62,6 +68,7 @@ export async function soak(pid: number, url: string, key: string, seconds: numbe
     rss,
     postgres,
     slope,
+    leastSquares: leastSquaresSlopeOf(points) * 60,
     afterWarmup,
     end,
     max,
@@ -70,7 +77,20 @@ export async function soak(pid: number, url: string, key: string, seconds: numbe
   };
 }
 
-function slopeOf(points: [number, number][]): number {
+function medianSlopeOf(points: [number, number][]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++)
+    for (let j = i + 1; j < points.length; j++) {
+      const [x1, y1] = points[i];
+      const [x2, y2] = points[j];
+      if (x2 !== x1) slopes.push((y2 - y1) / (x2 - x1));
+    }
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  return slopes.length === 0 ? 0 : slopes.length % 2 ? slopes[mid] : (slopes[mid - 1] + slopes[mid]) / 2;
+}
+
+function leastSquaresSlopeOf(points: [number, number][]): number {
   const n = points.length;
   const mx = points.reduce((s, [x]) => s + x, 0) / n;
   const my = points.reduce((s, [, y]) => s + y, 0) / n;

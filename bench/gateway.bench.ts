@@ -113,9 +113,9 @@ function soakSection(f: GatewayFigures): string {
 
 Switchboard under steady mixed load (40 connections of whole replies and 10 of streams, 50 ms upstream): ${s.requests}
 requests, ${s.errors} errors. Node RSS sampled every 5 s: ${s.rss[0][1].toFixed(0)} MiB at the start, ${s.afterWarmup.toFixed(0)} MiB
-after the first minute, ${s.end.toFixed(0)} MiB at the end, ${s.max.toFixed(0)} MiB at most; least-squares slope after the
-first minute ${s.slope.toFixed(2)} MiB/min — **${s.flat ? 'flat' : 'not flat'}** (flat: under 2 MiB/min and the end within 10 % of the
-level after warm-up). PostgreSQL's processes: ${s.postgres[0][1].toFixed(0)} → ${s.postgres.at(-1)![1].toFixed(0)} MiB (RSS summed over processes).
+after the first minute, ${s.end.toFixed(0)} MiB at the end, ${s.max.toFixed(0)} MiB at most; slope after the first minute
+${s.slope.toFixed(2)} MiB/min (median of the slopes between every two samples; least squares: ${s.leastSquares.toFixed(2)}) —
+**${s.flat ? 'flat' : 'not flat'}** (flat: under 2 MiB/min and the end within 10 % of the level after warm-up). PostgreSQL's processes: ${s.postgres[0][1].toFixed(0)} → ${s.postgres.at(-1)![1].toFixed(0)} MiB (RSS summed over processes).
 `;
 }
 
