@@ -23,20 +23,23 @@ export function duration(ms: number): string {
   },
   template: `
     @let m = message();
-    <div class="bubble">
-      @if (m.role === 'assistant') {
-        <span class="cdk-visually-hidden">Reply:</span>
-      } @else {
-        <span class="cdk-visually-hidden">You:</span>
-      }
-      <span class="content" data-testid="message-content">{{ m.content }}</span>
-      @if (m.status === 'streaming') {
-        <span class="caret" aria-hidden="true"></span>
-        @if (!m.content) {
-          <span class="thinking">Waiting for the first token…</span>
+    <!-- A reply that failed or was stopped before its first token has nothing to show but the problem below. -->
+    @if (m.content || m.status === 'streaming') {
+      <div class="bubble">
+        @if (m.role === 'assistant') {
+          <span class="cdk-visually-hidden">Reply:</span>
+        } @else {
+          <span class="cdk-visually-hidden">You:</span>
         }
-      }
-    </div>
+        <span class="content" data-testid="message-content">{{ m.content }}</span>
+        @if (m.status === 'streaming') {
+          <span class="caret" aria-hidden="true"></span>
+          @if (!m.content) {
+            <span class="thinking">Waiting for the first token…</span>
+          }
+        }
+      </div>
+    }
     @if (m.role === 'assistant') {
       @if (m.error && m.status !== 'complete') {
         <div class="problem" [class.cancelled]="m.status === 'cancelled'" data-testid="message-error">
