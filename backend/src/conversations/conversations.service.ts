@@ -15,6 +15,7 @@ import { CONVERSATION_COLUMNS, toConversationResponse } from './conversation.map
 import { Conversation } from './conversation.entity.js';
 import type { ConversationListQuery, ConversationPage, ConversationResponse, CreateConversationRequest } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
+import { TurnStore } from './turn-store.js';
 import { DEFAULT_TITLE } from './turn-writes.js';
 
 const MAX_LIMIT = 100;
@@ -30,6 +31,7 @@ export class ConversationsService implements OnModuleInit {
     private readonly cache: RegistryCache,
     private readonly knowledge: KnowledgeSeam,
     private readonly dependents: DependentsService,
+    private readonly turns: TurnStore,
   ) {}
 
   onModuleInit(): void {
@@ -151,6 +153,7 @@ export class ConversationsService implements OnModuleInit {
         changes: diffChanges({ title: conversation.title, message_count: conversation.messageCount }, undefined),
       });
     });
+    this.turns.forget(id);
   }
 
   /** The conversation if the actor may see it; anyone else's is indistinguishable from missing. */

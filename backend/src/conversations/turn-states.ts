@@ -24,6 +24,11 @@ export class TurnStates {
   private readonly entries = new Map<string, { state: TurnState; size: number }>();
   private characters = 0;
 
+  /** The kept state, left in place. */
+  get(id: string): TurnState | undefined {
+    return this.entries.get(id)?.state;
+  }
+
   take(id: string): TurnState | undefined {
     const entry = this.entries.get(id);
     if (entry) this.remove(id, entry.size);

@@ -47,11 +47,21 @@ export class TurnStore {
     this.writes = new TurnWrites(dataSource);
   }
 
-  /** Reads the conversation for a turn about to queue (404 if not the actor's); the turn will use it. */
+  /**
+   * The conversation a turn is about to queue on (404 if not the actor's): the state kept from this
+   * instance's last turn on it, which the turn's write will check, or else a read the turn will use.
+   */
   async peek(actor: Actor, id: string, snapshot: RegistrySnapshot): Promise<Conversation> {
+    const kept = this.states.get(id);
+    if (kept) return visible(actor, id, kept.conversation);
     const { state } = await this.read(actor, id, snapshot);
     this.states.put(id, state);
     return state.conversation;
+  }
+
+  /** Drops what this instance kept of a deleted conversation, so its next turn reads and finds it gone. */
+  forget(id: string): void {
+    this.states.delete(id);
   }
 
   /**
@@ -62,7 +72,7 @@ export class TurnStore {
    */
   async open(actor: Actor, id: string, content: string, snapshot: RegistrySnapshot, lease: Lease): Promise<OpenedTurn> {
     const kept = this.states.take(id);
-    if (kept && actor.role !== 'admin' && kept.conversation.ownerId !== actor.userId) throw notFound('conversation', id);
+    if (kept) visible(actor, id, kept.conversation);
     let opened = kept ? await this.write(actor, kept, content, snapshot) : undefined;
     if (!opened) {
       const { state, leased } = await this.read(actor, id, snapshot);
@@ -92,7 +102,8 @@ export class TurnStore {
 
   private async read(actor: Actor, id: string, snapshot: RegistrySnapshot): Promise<TurnRead> {
     const read = await readTurn(this.dataSource, id, historyCap(snapshot));
-    if (!read || (actor.role !== 'admin' && read.state.conversation.ownerId !== actor.userId)) throw notFound('conversation', id);
+    if (!read) throw notFound('conversation', id);
+    visible(actor, id, read.state.conversation);
     return read;
   }
 
@@ -162,6 +173,12 @@ export async function readTurn(dataSource: DataSource, id: string, cap: number):
   if (!row) return undefined;
   const { leased, history, ...conversation } = row;
   return { state: { conversation, history }, leased: leased === true };
+}
+
+/** The conversation if the actor may use it; anyone else's is as good as missing (404, not 403). */
+function visible(actor: Actor, id: string, conversation: Conversation): Conversation {
+  if (actor.role !== 'admin' && conversation.ownerId !== actor.userId) throw notFound('conversation', id);
+  return conversation;
 }
 
 /** The messages a prompt's history may hold: complete and not empty (a failed or cancelled reply is not). */

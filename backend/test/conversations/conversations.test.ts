@@ -1,8 +1,10 @@
+import { jest } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { fakeReply, OpenAiFake } from '../fakes/index.js';
 import { tokensOf } from '../../src/conversations/prompt-builder.js';
+import { poolOf } from '../../src/database/prepared-query.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { aModel, aProvider, fieldsOf } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -161,6 +163,34 @@ describe('conversations', () => {
     expect(streamed).toBe(fakeReply('stream this please'));
     expect(events.at(-1)!.data).toMatchObject({ status: 'complete', content: streamed });
     expect(events.at(-1)!.data.ttft_ms).not.toBeNull();
+  });
+
+  it('starts a stream on a conversation this instance served last without reading it again; after a delete, a plain 404', async () => {
+    const conversation = await newConversation();
+    const path = `/api/v1/conversations/${conversation.id}/messages`;
+    expect((await t.req('post', path, member.token).send({ content: 'first' })).status).toBe(201);
+    const pool = poolOf(t.app.get(DataSource));
+    const query = jest.spyOn(pool, 'query');
+    const reads = () => query.mock.calls.filter(([config]) => (config as { name?: string }).name === 'turn-read').length;
+    try {
+      const streamed = await readSse(base, path, member.token, { content: 'second' });
+      expect(streamed.status).toBe(201);
+      expect(streamed.events.at(-1)!.data).toMatchObject({ status: 'complete', content: fakeReply('second') });
+      expect(reads()).toBe(0);
+      // Someone else's conversation is refused before the stream starts, kept state or not.
+      const other = await t.userWithRole('member');
+      const refused = await readSse(base, path, other.token, { content: 'not yours' });
+      expect(refused.status).toBe(404);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect((await t.req('delete', `/api/v1/conversations/${conversation.id}`, member.token)).status).toBe(204);
+      const gone = await readSse(base, path, member.token, { content: 'third' });
+      expect(gone.status).toBe(404);
+      expect(gone.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(gone.events).toEqual([]);
+      expect(reads()).toBe(1);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   describe('nothing is lost when things fail', () => {
