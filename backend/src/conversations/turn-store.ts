@@ -123,7 +123,7 @@ export class TurnStore {
         entityId: conversation.id,
         changes: { message_count: { before: conversation.messageCount, after: seq + 1 } },
       },
-      11,
+      12,
     );
     const inserted = await this.writes.begin({
       conversationId: conversation.id,
@@ -134,6 +134,7 @@ export class TurnStore {
       snapshot: snapshotOf(route.model, snapshot),
       title: titleFrom(content),
       expected: conversation.messageCount,
+      knowledgeBaseId: conversation.knowledgeBaseId,
       audit,
     });
     if (inserted.length === 0) return undefined;

@@ -23,6 +23,8 @@ export interface BeginWrite {
   title: string;
   /** The message count the turn was built on; the write refuses a conversation that moved on. */
   expected: number;
+  /** The knowledge base the turn was built on; the write refuses a conversation whose one was deleted since. */
+  knowledgeBaseId: string | null;
   audit: ReturnType<AuditService['append']>;
 }
 
@@ -59,13 +61,14 @@ export interface FinishWrite {
 /** `beginMany`'s statement. */
 export const BEGIN_BATCH_SQL = `WITH input AS MATERIALIZED (
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, seq int, content text, tokens int, sent_at timestamptz, snapshot jsonb,
-            title text, expected int, audit jsonb)),
+            title text, expected int, kb uuid, audit jsonb)),
    touched AS (
      UPDATE conversations c SET message_count = i.seq + 1, lease_until = now() + make_interval(secs => $2),
             title = CASE WHEN c.message_count = 0 AND c.title = $3 THEN i.title ELSE c.title END
        FROM input i
       WHERE c.id = ANY(ARRAY(SELECT id FROM input)) AND c.id = i.id
-        AND c.message_count = i.expected AND (c.lease_until IS NULL OR c.lease_until < now())
+        AND c.message_count = i.expected AND c.knowledge_base_id IS NOT DISTINCT FROM i.kb
+        AND (c.lease_until IS NULL OR c.lease_until < now())
       RETURNING i.*),
    inserted AS (
      INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot, history_tokens)
@@ -127,7 +130,8 @@ export class TurnWrites {
       `WITH touched AS (
          UPDATE conversations SET message_count = $2 + 1, lease_until = now() + make_interval(secs => $7),
                 title = CASE WHEN message_count = 0 AND title = $9 THEN $6 ELSE title END
-          WHERE id = $1 AND message_count = $8 AND (lease_until IS NULL OR lease_until < now())
+          WHERE id = $1 AND message_count = $8 AND knowledge_base_id IS NOT DISTINCT FROM $11::uuid
+            AND (lease_until IS NULL OR lease_until < now())
           RETURNING id),
        inserted AS (
          INSERT INTO messages (conversation_id, seq, role, content, status, created_at, completed_at, model_snapshot, history_tokens)
@@ -147,6 +151,7 @@ export class TurnWrites {
         w.expected,
         DEFAULT_TITLE,
         w.tokens,
+        w.knowledgeBaseId,
         ...w.audit.params,
       ],
     );
@@ -163,6 +168,7 @@ export class TurnWrites {
       snapshot: w.snapshot,
       title: w.title,
       expected: w.expected,
+      kb: w.knowledgeBaseId,
       audit: w.audit.args,
     }));
     const rows = await preparedQuery<Message>(this.dataSource, 'turn-begin-batch', BEGIN_BATCH_SQL, [

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { BEGIN_BATCH_SQL, FINISH_BATCH_SQL } from '../../src/conversations/turn-writes.js';
+import { CHAIN_LOCK } from '../../src/audit/audit.service.js';
+import { BEGIN_BATCH_SQL, DEFAULT_TITLE, FINISH_BATCH_SQL } from '../../src/conversations/turn-writes.js';
 import { fakeReply, OpenAiFake } from '../fakes/index.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -109,6 +111,26 @@ describe('turns of many conversations at once', () => {
     expect(oddRes!.body.user_message.content).toBe('lone \ufffd surrogate');
     for (const id of ids) expect((await t.req('get', `/api/v1/conversations/${id}`, member.token)).body.message_count).toBe(2);
     expect((await t.req('get', '/api/v1/audit-events/verify')).body).toMatchObject({ valid: true });
+  });
+
+  it('a batched first write stores nothing for a conversation whose knowledge base is not the one its turn was built on', async () => {
+    // What a turn built on a kept state would send after the conversation's knowledge base was deleted (or, here, never had one).
+    const id = await newConversation();
+    const turn = {
+      id,
+      seq: 1,
+      content: 'stale',
+      tokens: 1,
+      sent_at: new Date(),
+      snapshot: {},
+      title: 'stale',
+      expected: 0,
+      kb: randomUUID(),
+    };
+    const { rows } = await locker.query(BEGIN_BATCH_SQL, [JSON.stringify([{ ...turn, audit: null }]), 30, DEFAULT_TITLE, CHAIN_LOCK]);
+    expect(rows).toEqual([]);
+    const stored = (await t.req('get', `/api/v1/conversations/${id}`, member.token)).body;
+    expect(stored).toMatchObject({ message_count: 0, messages: [] });
   });
 
   it('finds the rows of a batch by key, not by reading the tables through, once they hold a few thousand rows', async () => {

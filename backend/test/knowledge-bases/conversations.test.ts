@@ -80,6 +80,24 @@ describe('conversations grounded on a knowledge base', () => {
     expect(res.body.assistant_message.sources[0].anchor).toBe('flights');
   });
 
+  it('goes on without a deleted knowledge base, also on the instance that served the conversation’s last turn', async () => {
+    const doomed = await aKnowledgeBase(t, setup, { name: 'Short-lived' });
+    await waitForDocument(t, doomed.id, (await upload(t, doomed.id, POLICY, 'travel.md', 'text/markdown')).body.document.id);
+    const conversation = await t.req('post', '/api/v1/conversations', member.token).send({ knowledge_base_id: doomed.id });
+    const path = `/api/v1/conversations/${conversation.body.id}/messages`;
+    const first = await t.req('post', path, member.token).send({ content: 'hotel budget per night' });
+    expect(first.body.assistant_message.sources.length).toBeGreaterThan(0);
+    expect((await t.req('delete', `/api/v1/knowledge-bases/${doomed.id}`)).status).toBe(204);
+    fake.reset();
+    const after = await t.req('post', path, member.token).send({ content: 'and for flights?' });
+    expect(after.status).toBe(201);
+    expect(after.body.assistant_message).toMatchObject({ status: 'complete', sources: [] });
+    const chat = fake.requests.find((r) => r.path === '/api/chat')!;
+    const prompt = (chat.body as { messages: { role: string; content: string }[] }).messages;
+    expect(prompt.some((m) => m.content.includes('knowledge base "Short-lived"'))).toBe(false);
+    expect((await t.req('get', `/api/v1/conversations/${conversation.body.id}`, member.token)).body.knowledge_base_id).toBeNull();
+  });
+
   it('answers from full-text matches when the embedding model is down, instead of failing the turn', async () => {
     const conversation = await t.req('post', '/api/v1/conversations', member.token).send({ knowledge_base_id: kb.id });
     fake.enqueue({ status: 500 });
