@@ -104,6 +104,9 @@ export function streamTable(cells: Cell[]): string {
   );
 }
 
+/** The targets served by Switchboard, whose child processes are its embedded PostgreSQL. */
+const SWITCHBOARD_TARGETS = new Set(['switchboard', 'conversation']);
+
 export function cpuTable(cpu: CpuRow[]): string {
   return table(
     [
@@ -123,7 +126,9 @@ export function cpuTable(cpu: CpuRow[]): string {
       r.rps.toFixed(0),
       r.errors,
       r.processMs.toFixed(3),
-      r.treeMs === r.processMs ? '(none)' : `${r.treeMs.toFixed(3)} (with PostgreSQL)`,
+      r.treeMs === r.processMs
+        ? '(none)'
+        : `${r.treeMs.toFixed(3)} (${SWITCHBOARD_TARGETS.has(r.target) ? 'with PostgreSQL' : 'with its child processes'})`,
       (1000 / r.treeMs).toFixed(0),
     ]),
   );
