@@ -1,7 +1,9 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { SendMessageRequest } from '../conversations/dto/conversation.dto.js';
+import { CreateProviderRequest } from '../providers/dto/provider.dto.js';
 import type { FieldError } from './domain-error.js';
+import { fieldChecks, Trim } from './field-checks.js';
 import { createValidationPipe } from './validation.js';
 
 class Limits {
@@ -20,6 +22,11 @@ class Sample {
   @ValidateNested()
   @Type(() => Limits)
   limits!: Limits;
+}
+
+class Composed {
+  @fieldChecks(Trim(), IsString(), IsNotEmpty(), MaxLength(5))
+  name!: string;
 }
 
 async function refusal(body: unknown, metatype: new () => unknown): Promise<FieldError[]> {
@@ -62,5 +69,29 @@ describe('validation errors (the pipe and toFieldErrors)', () => {
     expect(await refusal({ content: '' }, SendMessageRequest)).toEqual([
       { field: 'content', code: 'isNotEmpty', message: 'content must not be empty' },
     ]);
+  });
+
+  it('reports composed checks as if they were written one per line above the field', async () => {
+    expect(await refusal({ name: 5 }, Composed)).toEqual([{ field: 'name', code: 'isString', message: 'name must be a string' }]);
+    expect(await refusal({ name: '   ' }, Composed)).toEqual([{ field: 'name', code: 'isNotEmpty', message: 'name should not be empty' }]);
+    expect(await refusal({ name: 'abcdef' }, Composed)).toEqual([
+      { field: 'name', code: 'maxLength', message: 'name must be shorter than or equal to 5 characters' },
+    ]);
+  });
+
+  it("checks a provider's api_base and api_version where given, and only then", async () => {
+    expect(await refusal({ name: 'p', kind: 'openai', api_base: 42 }, CreateProviderRequest)).toEqual([
+      { field: 'api_base', code: 'isString', message: 'api_base must be a string' },
+    ]);
+    expect(await refusal({ name: 'p', kind: 'azure', api_base: 'ftp://x.example', api_version: '2024' }, CreateProviderRequest)).toEqual([
+      { field: 'api_base', code: 'matches', message: 'api_base must be an http(s) URL without query or fragment' },
+      { field: 'api_version', code: 'matches', message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' },
+    ]);
+    const accepted = (await createValidationPipe().transform(
+      { name: 'p', kind: 'openai', api_base: '  https://api.example.com/v1 ', api_version: null },
+      { type: 'body', metatype: CreateProviderRequest },
+    )) as CreateProviderRequest;
+    expect(accepted.api_base).toBe('https://api.example.com/v1');
+    expect(accepted.api_version).toBeNull();
   });
 });

@@ -3,8 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { ROLES, type Role, type User } from '../user.entity.js';
+import { Trim } from '../../common/field-checks.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export const PASSWORD_MIN = 12;
@@ -17,7 +17,7 @@ export class CreateUserRequest {
   email!: string;
 
   @ApiProperty({ example: 'Ada Lovelace' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -37,7 +37,7 @@ export class CreateUserRequest {
 export class UpdateUserRequest {
   @ApiPropertyOptional({ example: 'Ada King' })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)

@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { MESSAGE_STATUSES } from '../message.entity.js';
+import { Trim } from '../../common/field-checks.js';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export const MAX_CONTENT = 32_000;
 
@@ -24,7 +24,7 @@ export class CreateConversationRequest {
 
   @ApiPropertyOptional({ maxLength: 200, description: 'Defaults to a cut of the first message' })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -39,7 +39,7 @@ export class CreateConversationRequest {
 
 export class UpdateConversationRequest {
   @ApiProperty({ maxLength: 200, example: 'Parental leave questions' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { DISTANCE_METRICS } from '../retrieval/vector-math.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { Trim } from '../../common/field-checks.js';
 
 export class CreateKnowledgeBaseRequest {
   @ApiProperty({ example: 'HR policies', maxLength: 100, description: 'Unique (case-insensitive)' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -59,7 +57,7 @@ export class CreateKnowledgeBaseRequest {
 export class UpdateKnowledgeBaseRequest {
   @ApiPropertyOptional({ maxLength: 100, example: 'HR policies 2025' })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)

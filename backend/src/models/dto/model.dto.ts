@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -21,8 +21,8 @@ import { PageQuery } from '../../common/pagination.js';
 import { MODEL_TYPES, PROVIDER_KINDS, type ModelType } from '../../providers/provider-kinds.js';
 import { TestResultDto } from '../../providers/dto/provider.dto.js';
 import { MODEL_STATUSES, type ModelStatus } from '../model.entity.js';
+import { Trim } from '../../common/field-checks.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const CAPABILITY = /^[a-z][a-z0-9_]{0,39}$/;
 
 export class PricingDto {
@@ -51,14 +51,14 @@ export class CreateModelRequest {
   provider_id!: string;
 
   @ApiProperty({ example: 'GPT-4o mini', maxLength: 100, description: 'Unique; the name callers use' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
   display_name!: string;
 
   @ApiProperty({ example: 'gpt-4o-mini', maxLength: 200, description: 'The upstream’s name for it (Azure: the deployment)' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -111,7 +111,7 @@ export class CreateModelRequest {
 export class UpdateModelRequest {
   @ApiPropertyOptional({ maxLength: 100 })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -119,7 +119,7 @@ export class UpdateModelRequest {
 
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -17,8 +17,7 @@ import {
 } from 'class-validator';
 import { PROVIDER_KINDS, type ProviderKind } from '../provider-kinds.js';
 import { PROVIDER_STATUSES, type ProviderStatus } from '../provider.entity.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { fieldChecks, Trim } from '../../common/field-checks.js';
 
 export class ProviderConfigDto {
   @ApiPropertyOptional({ minimum: 1000, maximum: 600000, example: 30000, description: 'Upstream timeout; default from settings (30 s)' })
@@ -76,9 +75,27 @@ export class ProviderLimitsDto {
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(:\d+)?(\/[^\s?#]*)?$/i;
 
+/** An upstream's base URL, where one is given: http(s), no query or fragment. */
+export const IsApiBase = () =>
+  fieldChecks(
+    IsOptional(),
+    Trim(),
+    IsString(),
+    MaxLength(500),
+    Matches(URL_PATTERN, { message: 'api_base must be an http(s) URL without query or fragment' }),
+  );
+
+/** Azure's API version, where one is given. */
+export const IsApiVersion = () =>
+  fieldChecks(
+    IsOptional(),
+    IsString(),
+    Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' }),
+  );
+
 export class CreateProviderRequest {
   @ApiProperty({ example: 'OpenAI production', maxLength: 100 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -94,11 +111,7 @@ export class CreateProviderRequest {
     example: 'https://api.openai.com/v1',
     description: 'Required or defaulted per kind (see /providers/kinds)',
   })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(500)
-  @Matches(URL_PATTERN, { message: 'api_base must be an http(s) URL without query or fragment' })
+  @IsApiBase()
   api_base?: string | null;
 
   @ApiPropertyOptional({
@@ -107,9 +120,7 @@ export class CreateProviderRequest {
     example: '2024-10-21',
     description: 'Azure only; omitted or null: the kind’s default',
   })
-  @IsOptional()
-  @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' })
+  @IsApiVersion()
   api_version?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, example: 'sk-…', description: 'Stored encrypted; never returned' })
@@ -140,24 +151,18 @@ export class CreateProviderRequest {
 export class UpdateProviderRequest {
   @ApiPropertyOptional({ maxLength: 100, example: 'OpenAI (production)' })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
   name?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Changing it needs the key again, or keep_api_key: true' })
-  @ValidateIf((o: UpdateProviderRequest) => o.api_base !== null && o.api_base !== undefined)
-  @Transform(trim)
-  @IsString()
-  @MaxLength(500)
-  @Matches(URL_PATTERN, { message: 'api_base must be an http(s) URL without query or fragment' })
+  @IsApiBase()
   api_base?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Azure only; null: the kind’s default' })
-  @ValidateIf((o: UpdateProviderRequest) => o.api_version !== null && o.api_version !== undefined)
-  @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' })
+  @IsApiVersion()
   api_version?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, description: 'Omit to keep the stored key; null clears it' })

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -8,18 +8,15 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { ProviderConfigDto } from '../../providers/dto/provider.dto.js';
+import { IsApiBase, IsApiVersion, ProviderConfigDto } from '../../providers/dto/provider.dto.js';
 import { MODEL_TYPES, PROVIDER_KINDS, type ModelType, type ProviderKind } from '../../providers/provider-kinds.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const URL_PATTERN = /^https?:\/\/[^\s/?#]+(:\d+)?(\/[^\s?#]*)?$/i;
+import { Trim } from '../../common/field-checks.js';
 
 /** Optionally name a model to check upstream and probe. */
 export class TestProviderRequest {
@@ -29,7 +26,7 @@ export class TestProviderRequest {
     description: 'Also check that the upstream serves this model and probe it',
   })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -70,17 +67,11 @@ export class TestProviderSettingsRequest extends TestProviderRequest {
   kind?: ProviderKind;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'https://api.openai.com/v1' })
-  @ValidateIf((o: TestProviderSettingsRequest) => o.api_base !== null && o.api_base !== undefined)
-  @Transform(trim)
-  @IsString()
-  @MaxLength(500)
-  @Matches(URL_PATTERN, { message: 'api_base must be an http(s) URL without query or fragment' })
+  @IsApiBase()
   api_base?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: '2024-10-21' })
-  @ValidateIf((o: TestProviderSettingsRequest) => o.api_version !== null && o.api_version !== undefined)
-  @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { message: 'api_version must look like 2024-10-21 or 2025-01-01-preview' })
+  @IsApiVersion()
   api_version?: string | null;
 
   @ApiPropertyOptional({ type: String, writeOnly: true, description: 'Used for this test only; never stored or returned' })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,8 +14,7 @@ import {
 } from 'class-validator';
 import { ModelResponse, NamedRef, ProviderRef } from '../../models/dto/model.dto.js';
 import { MODEL_TYPES, type ModelType } from '../../providers/provider-kinds.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { Trim } from '../../common/field-checks.js';
 
 export class SuggestedParamsDto {
   @ApiPropertyOptional({ example: 128000 }) context_window?: number;
@@ -40,7 +39,7 @@ export class DiscoveryResponse {
 
 export class ImportModelItem {
   @ApiProperty({ maxLength: 200, example: 'gpt-4o-mini' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -48,7 +47,7 @@ export class ImportModelItem {
 
   @ApiPropertyOptional({ maxLength: 100, description: 'Default: the model id (with the provider’s name when that is taken)' })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
