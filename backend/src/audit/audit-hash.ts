@@ -1,17 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { sha256Hex } from '../common/digest.js';
-import type { AuditEvent } from './audit-event.entity.js';
+import type { AuditChanges, AuditEvent } from './audit-event.entity.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
+// The offline verifier states the chain's rules without app code; the app takes them from it.
+export { GENESIS_HASH } from '../cli/verify-export.js';
+
+/** An event as the API, the exports and the hash see it: every field but the hash itself. */
+export interface HashedContent {
+  seq: string;
+  id: string;
+  occurred_at: string;
+  actor_type: AuditEvent['actorType'];
+  actor_id: string | null;
+  actor_email: string | null;
+  actor_role: string | null;
+  action: string;
+  outcome: AuditEvent['outcome'];
+  entity_type: string | null;
+  entity_id: string | null;
+  changes: AuditChanges | null;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  prev_hash: string;
+}
 
 /** The fields a hash covers: everything in the event except the hash itself. */
-export function hashedContent(e: Omit<AuditEvent, 'hash'>): Record<string, unknown> {
+export function hashedContent(e: Omit<AuditEvent, 'hash'>): HashedContent {
   return { seq: String(e.seq), ...eventColumns(e), prev_hash: e.prevHash };
 }
 
 /** The event's own content as `audit_events` columns: all but `seq`, `prev_hash` and `hash`, which the chain decides. */
-export function eventColumns(e: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>): Record<string, unknown> {
+export function eventColumns(e: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>): Omit<HashedContent, 'seq' | 'prev_hash'> {
   return {
     id: e.id,
     occurred_at: new Date(e.occurredAt).toISOString(),

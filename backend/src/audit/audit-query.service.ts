@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { fieldError, notFound } from '../common/domain-error.js';
 import { AuditEvent } from './audit-event.entity.js';
+import { HASHED_FIELDS } from '../cli/verify-export.js';
 import { computeHash, GENESIS_HASH } from './audit-hash.js';
 import { poolOf } from '../database/prepared-query.js';
 import {
@@ -24,25 +25,7 @@ const COLUMNS = `seq, id, occurred_at AS "occurredAt", actor_type AS "actorType"
   actor_email AS "actorEmail", actor_role AS "actorRole", action, outcome, entity_type AS "entityType",
   entity_id AS "entityId", changes, request_id AS "requestId", ip, user_agent AS "userAgent",
   prev_hash AS "prevHash", hash`;
-export const CSV_COLUMNS = [
-  'seq',
-  'id',
-  'occurred_at',
-  'actor_type',
-  'actor_id',
-  'actor_email',
-  'actor_role',
-  'action',
-  'outcome',
-  'entity_type',
-  'entity_id',
-  'changes',
-  'request_id',
-  'ip',
-  'user_agent',
-  'prev_hash',
-  'hash',
-] as const;
+export const CSV_COLUMNS = [...HASHED_FIELDS, 'hash'] as const;
 
 interface Where {
   sql: string;

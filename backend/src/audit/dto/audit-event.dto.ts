@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { ACTOR_TYPES, OUTCOMES, type AuditEvent } from '../audit-event.entity.js';
+import { hashedContent } from '../audit-hash.js';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
@@ -121,23 +122,5 @@ export class ChainVerification {
 }
 
 export function toAuditEventResponse(e: AuditEvent): AuditEventResponse {
-  return {
-    seq: String(e.seq),
-    id: e.id,
-    occurred_at: new Date(e.occurredAt).toISOString(),
-    actor_type: e.actorType,
-    actor_id: e.actorId,
-    actor_email: e.actorEmail,
-    actor_role: e.actorRole,
-    action: e.action,
-    outcome: e.outcome,
-    entity_type: e.entityType,
-    entity_id: e.entityId,
-    changes: e.changes,
-    request_id: e.requestId,
-    ip: e.ip,
-    user_agent: e.userAgent,
-    prev_hash: e.prevHash,
-    hash: e.hash,
-  };
+  return { ...hashedContent(e), hash: e.hash };
 }
