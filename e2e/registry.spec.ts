@@ -163,7 +163,7 @@ test('models: add a model of each type, with the parameters of its type', async 
   });
   await expect(row('model-list-table', names.generation)).toContainText('$0.15 in');
   await expect(row('model-list-table', names.generation)).toContainText('$0.60 out');
-  await expect(row('model-list-table', names.generation)).toContainText('32.8K ctx');
+  await expect(row('model-list-table', names.generation)).toContainText('32K ctx');
 
   await addModel('Embedding', names.embedding, async () => {
     await page.getByTestId('save-model-button').click();

@@ -12,6 +12,7 @@ import type { DefaultsDto, ModelResponse } from '../../api/models';
 import { exactTime, RelativeTimePipe } from '../../shared/relative-time.pipe';
 import { StatusBadgeComponent } from '../../shared/status-badge.component';
 import { TYPE_LABELS } from './models.service';
+import { compactTokens } from '../../shared/token-count';
 
 export type StatusAction = 'activate' | 'deactivate' | 'deprecate';
 
@@ -84,7 +85,7 @@ export class ModelsTableComponent {
     const params = model.params as Record<string, unknown>;
     if (model.type === 'embedding') return typeof params['dimensions'] === 'number' ? `${params['dimensions']} dims` : '—';
     const window = params['context_window'];
-    return typeof window === 'number' ? `${compact(window)} ctx` : '—';
+    return typeof window === 'number' ? `${compactTokens(window)} ctx` : '—';
   }
 
   /** "$0.6" → "$0.60": at least cents, never fewer digits than the stored decimal has. */
@@ -92,10 +93,4 @@ export class ModelsTableComponent {
     const [whole, fraction = ''] = amount.split('.');
     return `$${whole}.${fraction.padEnd(2, '0')}`;
   }
-}
-
-function compact(tokens: number): string {
-  if (tokens >= 1_000_000) return `${+(tokens / 1_000_000).toFixed(1)}M`;
-  if (tokens >= 1_000) return `${+(tokens / 1_000).toFixed(1)}K`;
-  return String(tokens);
 }

@@ -52,7 +52,7 @@ describe('ModelsPage', () => {
     expect(t.text('model-row-m-llama')).toContain('$0.15 in');
     expect(t.text('model-row-m-llama')).toContain('$0.60 out');
     expect(t.text('model-row-m-llama')).toContain('128K ctx');
-    expect(t.text('model-row-m-mistral')).toContain('32.8K ctx');
+    expect(t.text('model-row-m-mistral')).toContain('32K ctx');
     expect(t.text('model-status-badge-m-mistral')).toContain('active');
     // On a type's own tab the type column would say the same thing on every row.
     expect(t.allText()).not.toContain('Type');

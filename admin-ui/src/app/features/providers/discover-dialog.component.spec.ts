@@ -49,7 +49,7 @@ describe('DiscoverDialogComponent', () => {
     expect(checkbox('gpt-4o').disabled).toBe(true);
     expect(checkbox('gpt-4o').checked).toBe(true);
     expect(t.text('discover-registered-gpt-4o')).toContain('Registered as GPT-4o');
-    expect(t.byTestId('discover-row-gpt-4o-mini')?.textContent).toContain('128K context · 16.4K output');
+    expect(t.byTestId('discover-row-gpt-4o-mini')?.textContent).toContain('128K context · 16K output');
     expect(t.byTestId<HTMLButtonElement>('import-models-button')?.disabled).toBe(true);
   });
 

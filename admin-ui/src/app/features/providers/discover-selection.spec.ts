@@ -75,7 +75,7 @@ describe('discover selection', () => {
 
   it('words the suggested limits compactly', () => {
     expect(limitsText(aDiscoveredModel('x', { params: { context_window: 128000, max_output_tokens: 16384 } }))).toBe(
-      '128K context · 16.4K output',
+      '128K context · 16K output',
     );
     expect(limitsText(aDiscoveredModel('e', { params: { dimensions: 1536, context_window: 8191 } }))).toBe('1536 dims · 8.2K context');
     expect(limitsText(aDiscoveredModel('n', { params: {} }))).toBe('');

@@ -1,5 +1,6 @@
 import type { DiscoveredModelDto, ImportModelItem, ImportModelsRequest } from '../../api/models';
 import { asProblem } from '../../core/http/problem';
+import { compactTokens } from '../../shared/token-count';
 
 export type DiscoveredType = NonNullable<DiscoveredModelDto['type']>;
 
@@ -95,18 +96,12 @@ export function matching(models: readonly DiscoveredModelDto[], search: string):
   return needle ? models.filter((m) => m.model_id.toLowerCase().includes(needle)) : [...models];
 }
 
-/** "128K context · 16.4K output" or "1536 dims": the limits discovery suggests, compactly. */
+/** "128K context · 16K output" or "1536 dims": the limits discovery suggests, compactly. */
 export function limitsText(model: DiscoveredModelDto): string {
   const { context_window, max_output_tokens, dimensions } = model.params;
   const parts: string[] = [];
   if (dimensions) parts.push(`${dimensions} dims`);
-  if (context_window) parts.push(`${compact(context_window)} context`);
-  if (max_output_tokens) parts.push(`${compact(max_output_tokens)} output`);
+  if (context_window) parts.push(`${compactTokens(context_window)} context`);
+  if (max_output_tokens) parts.push(`${compactTokens(max_output_tokens)} output`);
   return parts.join(' · ');
-}
-
-function compact(tokens: number): string {
-  if (tokens >= 1_000_000) return `${+(tokens / 1_000_000).toFixed(1)}M`;
-  if (tokens >= 1_000) return `${+(tokens / 1_000).toFixed(1)}K`;
-  return String(tokens);
 }
