@@ -1,6 +1,6 @@
-import { type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { readFile } from 'node:fs/promises';
+import { type BrowserContext, type Page } from '@playwright/test';
 import { fakes } from './support/fakes.js';
+import { choose, dismissToast, exportAudit, idOfRow, tableRow } from './support/console.js';
 import { expect, expectNoSeriousA11yViolations, openDialog, saveScreenshot, signIn, test } from './support/fixtures.js';
 import { adminApi } from './support/admin-api.js';
 
@@ -33,28 +33,6 @@ test.beforeAll(async ({ browser, baseURL }) => {
 test.afterAll(async () => {
   await context.close();
 });
-
-async function choose(select: Locator, option: string | RegExp): Promise<void> {
-  await select.click();
-  await page.getByRole('option', { name: option, exact: typeof option === 'string' }).click();
-}
-
-async function dismissToast(): Promise<void> {
-  const toast = page.locator('mat-snack-bar-container');
-  await expect(toast).toBeVisible();
-  await toast.getByRole('button', { name: 'Dismiss' }).click();
-  await expect(toast).toHaveCount(0);
-}
-
-function row(table: string, text: string): Locator {
-  return page.getByTestId(table).locator('tr', { hasText: text });
-}
-
-async function idOfRow(table: string, text: string, prefix: string): Promise<string> {
-  const testId = await row(table, text).getAttribute('data-testid');
-  if (!testId) throw new Error(`no row with ${text}`);
-  return testId.slice(prefix.length);
-}
 
 /** Scrolls the dialog so this element is at its top. (A string: specs are type-checked without the DOM library.) */
 async function scrollToTop(selector: string): Promise<void> {
@@ -107,11 +85,11 @@ test('providers: a bad key fails the connection test at the auth stage, the righ
 
   await page.getByTestId('save-provider-button').click();
   await expect(dialog).toBeHidden();
-  await expect(row('provider-list-table', names.provider)).toContainText(`****${key.slice(-4)}`);
+  await expect(tableRow(page, 'provider-list-table', names.provider)).toContainText(`****${key.slice(-4)}`);
 });
 
 test('providers: "Test" on a saved provider shows its stages and refreshes the last-test column', async () => {
-  const id = await idOfRow('provider-list-table', names.provider, 'provider-row-');
+  const id = await idOfRow(page, 'provider-list-table', names.provider, 'provider-row-');
   await expect(page.getByTestId(`provider-last-test-${id}`)).toContainText('Never tested');
   await page.getByTestId(`provider-menu-${id}`).click();
   await page.getByTestId(`test-provider-button-${id}`).click();
@@ -126,7 +104,7 @@ test('providers: "Test" on a saved provider shows its stages and refreshes the l
 });
 
 test('discover: pick models from what the upstream serves, rename them, import them', async () => {
-  const id = await idOfRow('provider-list-table', names.provider, 'provider-row-');
+  const id = await idOfRow(page, 'provider-list-table', names.provider, 'provider-row-');
   await page.getByTestId(`provider-menu-${id}`).click();
   await page.getByTestId(`discover-provider-button-${id}`).click();
   const modal = page.getByTestId('discover-models-modal');
@@ -150,8 +128,8 @@ test('discover: pick models from what the upstream serves, rename them, import t
   await toast.getByRole('button', { name: 'View models' }).click();
   await expect(page).toHaveURL(/\/models/);
   await page.getByTestId('model-search-input').fill(run);
-  await expect(row('model-list-table', names.chat)).toContainText('gpt-4o-mini');
-  await expect(row('model-list-table', names.embedding)).toContainText('1536 dims');
+  await expect(tableRow(page, 'model-list-table', names.chat)).toContainText('gpt-4o-mini');
+  await expect(tableRow(page, 'model-list-table', names.embedding)).toContainText('1536 dims');
 
   // Discovering again marks them as registered.
   await page.getByTestId('nav-providers').click();
@@ -172,16 +150,16 @@ test('models: add a slow model, price and test the chat model, make it the defau
   await page.getByTestId('model-id-input').fill('gpt-4o-mini-chunk-delay-200');
   await page.getByTestId('save-model-button').click();
   await expect(page.getByTestId('add-model-modal')).toBeHidden();
-  await dismissToast();
+  await dismissToast(page);
 
   await page.getByTestId('model-search-input').fill(run);
-  const chat = await idOfRow('model-list-table', names.chat, 'model-row-');
+  const chat = await idOfRow(page, 'model-list-table', names.chat, 'model-row-');
   await openDialog(page.getByTestId(`edit-model-button-${chat}`));
   await page.getByTestId('price-input-input').fill('0.15');
   await page.getByTestId('price-output-input').fill('0.60');
   await page.getByTestId('save-model-button').click();
   await expect(page.getByTestId('add-model-modal')).toBeHidden();
-  await dismissToast();
+  await dismissToast(page);
 
   await expect(page.getByTestId(`model-last-test-${chat}`)).toContainText('Never');
   await page.getByTestId(`model-status-menu-${chat}`).click();
@@ -194,7 +172,7 @@ test('models: add a slow model, price and test the chat model, make it the defau
 
   await page.getByTestId(`set-default-button-${chat}`).click();
   await expect(page.getByTestId(`default-marker-${chat}`)).toContainText('Default generation');
-  await dismissToast();
+  await dismissToast(page);
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-models-tested');
 });
@@ -331,7 +309,7 @@ test('playground: rename and delete conversations from the list', async () => {
 test('usage: the playground traffic per model, with charts and totals', async () => {
   await page.getByTestId('nav-usage').click();
   await expect(page.getByTestId('usage-totals-table')).toContainText(names.chat);
-  await expect(row('usage-totals-table', names.slow)).toContainText('2');
+  await expect(tableRow(page, 'usage-totals-table', names.slow)).toContainText('2');
   await expect(page.getByTestId('usage-charts').locator('canvas')).toHaveCount(5);
   expect(Number((await page.getByTestId('usage-total-requests').textContent())!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(3);
   await expect(page.getByTestId('usage-total-cost')).toHaveText(/^\$0\.\d+/);
@@ -384,14 +362,6 @@ test('an auditor reads usage without write buttons; a member chats in the playgr
   await saveScreenshot(member, 'member-playground-chat');
   await memberContext.close();
 });
-
-/** Exports what the audit log's filters select, through the console's download, and reads the file. */
-async function exportAudit(format: 'csv' | 'ndjson'): Promise<string> {
-  await page.getByTestId('audit-export-button').click();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`audit-export-${format}`).click()]);
-  expect(download.suggestedFilename()).toMatch(new RegExp(`^audit-events-.+\\.${format}$`));
-  return readFile(await download.path(), 'utf8');
-}
 
 interface ExportedEvent {
   action: string;
@@ -447,7 +417,7 @@ test('audit: the provider, model and conversation events of this run are in the 
   await expect(actions).toHaveText(['provider.tested', 'provider.created']);
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-audit-provider');
-  const csv = await exportAudit('csv');
+  const csv = await exportAudit(page, 'csv');
   const [header, ...rows] = csv.trim().split('\n');
   expect(header).toMatch(/^seq,id,occurred_at,actor_type,actor_id,actor_email,actor_role,action,outcome,entity_type,entity_id,/);
   expect(rows).toHaveLength(2);
@@ -458,7 +428,7 @@ test('audit: the provider, model and conversation events of this run are in the 
   await applyAuditFilters({ action: 'model.*', from: true });
   await expect(actions.filter({ hasText: 'model.default_changed' })).not.toHaveCount(0);
   await expect(actions.filter({ hasText: 'model.created' })).not.toHaveCount(0);
-  const modelEvents = ndjson(await exportAudit('ndjson'));
+  const modelEvents = ndjson(await exportAudit(page, 'ndjson'));
   expect(modelEvents.every((event) => event.action.startsWith('model.'))).toBe(true);
   const created = modelEvents.filter((event) => event.action === 'model.created').map((event) => event.entity_id);
   expect(created).toEqual(expect.arrayContaining([modelId(names.chat), modelId(names.embedding), modelId(names.slow)]));
@@ -471,7 +441,7 @@ test('audit: the provider, model and conversation events of this run are in the 
   await applyAuditFilters({ action: 'conversation.message_sent', actorType: 'User', from: true });
   await expect(actions.first()).toHaveText('conversation.message_sent');
   await saveScreenshot(page, 'admin-audit-conversations');
-  const chatEvents = ndjson(await exportAudit('ndjson'));
+  const chatEvents = ndjson(await exportAudit(page, 'ndjson'));
   expect(chatEvents.every((event) => event.action === 'conversation.message_sent' && event.actor_type === 'user')).toBe(true);
   const chatted = new Set(chatEvents.map((event) => event.entity_id));
   for (const conversation of conversations) expect(chatted, conversation.title ?? conversation.id).toContain(conversation.id);

@@ -1,6 +1,6 @@
-import { type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { readFile } from 'node:fs/promises';
+import { type BrowserContext, type Page } from '@playwright/test';
 import { fakes } from './support/fakes.js';
+import { choose, dismissToast, exportAudit } from './support/console.js';
 import { expect, expectNoSeriousA11yViolations, openDialog, saveScreenshot, signIn, test } from './support/fixtures.js';
 import { adminApi } from './support/admin-api.js';
 
@@ -110,20 +110,6 @@ test.afterAll(async () => {
   await context.close();
 });
 
-async function choose(select: Locator, option: string | RegExp): Promise<void> {
-  await select.click();
-  await page.getByRole('option', { name: option }).click();
-  // Until the panel has closed, its backdrop would swallow the next click on a select.
-  await expect(page.getByRole('listbox')).toHaveCount(0);
-}
-
-async function dismissToast(): Promise<void> {
-  const toast = page.locator('mat-snack-bar-container');
-  await expect(toast).toBeVisible();
-  await toast.getByRole('button', { name: 'Dismiss' }).click();
-  await expect(toast).toHaveCount(0);
-}
-
 async function kbId(): Promise<string> {
   return new URL(page.url()).searchParams.get('kb')!;
 }
@@ -158,7 +144,7 @@ test('create a knowledge base: pick the models, dimensions follow the embedding 
 
   await page.getByTestId('save-kb-button').click();
   await expect(dialog).toBeHidden();
-  await dismissToast();
+  await dismissToast(page);
   await expect(page).toHaveURL(/\/knowledge-bases\?kb=/);
   kbIdentifier = await kbId();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(names.kb);
@@ -246,7 +232,7 @@ test('upload: a file dropped on the zone is added; a document is deleted after a
   await expect(confirm).toContainText('searches stop finding it');
   await confirm.getByTestId('confirm-button').click();
   await expect(confirm).toBeHidden();
-  await dismissToast();
+  await dismissToast(page);
   await expect(row).toHaveCount(0);
   await page.getByTestId('clear-uploads-button').click();
 });
@@ -290,7 +276,7 @@ test('edit: the dimensions are locked; a model of other dimensions is refused an
   await saveScreenshot(page, 'admin-kb-reembed-dialog');
   await page.getByTestId('start-reembed-button').click();
   await expect(reembed).toBeHidden();
-  await dismissToast();
+  await dismissToast(page);
 
   const progress = page.getByTestId('reembed-progress');
   await expect(progress).toHaveAttribute('data-status', 'building');
@@ -304,7 +290,7 @@ test('edit: the dimensions are locked; a model of other dimensions is refused an
   await page.getByTestId('cancel-reembed-button').click();
   await page.getByTestId('cancel-reembed-modal').getByTestId('confirm-button').click();
   await expect(progress).toHaveCount(0);
-  await dismissToast();
+  await dismissToast(page);
   await expect(page.getByTestId('kb-embedding-model')).toHaveText(names.embedding);
   await expect(page.getByTestId('kb-facts')).toContainText('1536 dimensions');
 });
@@ -385,7 +371,7 @@ test('a document that fails to embed shows the error and Retry; a knowledge base
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-kb-document-failed');
   await status.locator('[data-testid^="retry-document-"]').click();
-  await dismissToast();
+  await dismissToast(page);
   // The key is still wrong: it fails again, and says so.
   await expect(status).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
 
@@ -400,7 +386,7 @@ test('a document that fails to embed shows the error and Retry; a knowledge base
   await expect(confirm).toContainText('Its 1 document and their vectors are deleted');
   await confirm.getByTestId('confirm-button').click();
   await expect(page.getByTestId(`kb-row-${kb.id}`)).toHaveCount(0);
-  await dismissToast();
+  await dismissToast(page);
 });
 
 test('a member opens the knowledge base and searches it, without any control that changes it', async ({ browser, baseURL }) => {
@@ -454,7 +440,7 @@ test('audit log: the knowledge base, its document and the conversation are recor
   await saveScreenshot(page, 'admin-kb-audit');
 
   for (const format of ['csv', 'ndjson'] as const) {
-    const content = await exportAudit(format);
+    const content = await exportAudit(page, format);
     expect(content).toContain('knowledge_base.created');
     expect(content).toContain('knowledge_base.reembed_cancelled');
     expect(content).toContain(names.kb);
@@ -463,7 +449,7 @@ test('audit log: the knowledge base, its document and the conversation are recor
 
   // The whole log: the document and the conversation are there too.
   await page.getByTestId('audit-clear-filters').click();
-  const everything = await exportAudit('ndjson');
+  const everything = await exportAudit(page, 'ndjson');
   const actions = everything
     .trim()
     .split('\n')
@@ -473,12 +459,3 @@ test('audit log: the knowledge base, its document and the conversation are recor
   );
   expect(everything).toContain('handbook.md');
 });
-
-async function exportAudit(format: 'csv' | 'ndjson'): Promise<string> {
-  const download = page.waitForEvent('download');
-  await page.getByTestId('audit-export-button').click();
-  await page.getByTestId(`audit-export-${format}`).click();
-  const file = await download;
-  expect(file.suggestedFilename()).toMatch(new RegExp(`\\.${format}$`));
-  return readFile((await file.path())!, 'utf8');
-}

@@ -1,5 +1,6 @@
-import { type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { type BrowserContext, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
+import { choose, dismissToast, idOfRow, tableRow } from './support/console.js';
 import { expect, expectNoSeriousA11yViolations, openDialog, saveScreenshot, signIn, test } from './support/fixtures.js';
 
 /**
@@ -35,34 +36,10 @@ test.afterAll(async () => {
   await context.close();
 });
 
-/** Picks an option of a Material select. */
-async function choose(select: Locator, option: string | RegExp): Promise<void> {
-  await select.click();
-  await page.getByRole('option', { name: option, exact: typeof option === 'string' }).click();
-}
-
-/** Closes the confirmation toast (an entering toast is half transparent, which axe reads as low contrast). */
-async function dismissToast(): Promise<void> {
-  const toast = page.locator('mat-snack-bar-container');
-  await expect(toast).toBeVisible();
-  await toast.getByRole('button', { name: 'Dismiss' }).click();
-  await expect(toast).toHaveCount(0);
-}
-
-function row(table: string, text: string): Locator {
-  return page.getByTestId(table).locator('tr', { hasText: text });
-}
-
-async function idOfRow(table: string, text: string, prefix: string): Promise<string> {
-  const testId = await row(table, text).getAttribute('data-testid');
-  if (!testId) throw new Error(`no row with ${text}`);
-  return testId.slice(prefix.length);
-}
-
 test('providers: the seeded Local Ollama is listed; add an Ollama provider with a header and a limit', async () => {
   await page.getByTestId('nav-providers').click();
-  await expect(row('provider-list-table', 'Local Ollama')).toContainText('http://localhost:11434');
-  await expect(row('provider-list-table', 'Local Ollama')).toContainText('No key');
+  await expect(tableRow(page, 'provider-list-table', 'Local Ollama')).toContainText('http://localhost:11434');
+  await expect(tableRow(page, 'provider-list-table', 'Local Ollama')).toContainText('No key');
 
   await openDialog(page.getByTestId('add-provider-button'));
   const dialog = page.getByTestId('provider-modal');
@@ -88,14 +65,14 @@ test('providers: the seeded Local Ollama is listed; add an Ollama provider with 
   await page.getByTestId('save-untested-provider-button').click();
 
   await expect(dialog).toBeHidden();
-  const added = row('provider-list-table', names.provider);
+  const added = tableRow(page, 'provider-list-table', names.provider);
   await expect(added).toContainText('http://127.0.0.1:11434');
   await expect(added).toContainText('Ollama');
   await expect(added).toContainText('Never tested');
 });
 
 test('providers: edit it — a key is stored masked; a new endpoint asks for the key again or to keep it', async () => {
-  const id = await idOfRow('provider-list-table', names.provider, 'provider-row-');
+  const id = await idOfRow(page, 'provider-list-table', names.provider, 'provider-row-');
   await openDialog(page.getByTestId(`edit-provider-button-${id}`));
   const dialog = page.getByTestId('provider-modal');
   await expect(page.getByTestId('header-name-input-0')).toHaveValue('X-Team');
@@ -117,7 +94,7 @@ test('providers: edit it — a key is stored masked; a new endpoint asks for the
   await page.getByTestId('keep-api-key-checkbox').click();
   await page.getByTestId('save-untested-provider-button').click();
   await expect(dialog).toBeHidden();
-  await expect(row('provider-list-table', names.provider)).toContainText('http://127.0.0.2:11434');
+  await expect(tableRow(page, 'provider-list-table', names.provider)).toContainText('http://127.0.0.2:11434');
   await expect(page.getByTestId(`provider-key-${id}`)).toHaveText('****7890');
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-providers-list');
@@ -135,13 +112,13 @@ async function addModel(type: 'Generation' | 'Embedding' | 'NER', name: string, 
   await fill();
   await page.getByTestId('save-model-button').click();
   await expect(dialog).toBeHidden();
-  await expect(row('model-list-table', name)).toBeVisible();
-  await dismissToast();
+  await expect(tableRow(page, 'model-list-table', name)).toBeVisible();
+  await dismissToast(page);
 }
 
 test('models: add a model of each type, with the parameters of its type', async () => {
   await page.getByTestId('nav-models').click();
-  await expect(row('model-list-table', 'llama3.2')).toBeVisible();
+  await expect(tableRow(page, 'model-list-table', 'llama3.2')).toBeVisible();
 
   await addModel('Generation', names.generation, async () => {
     await page.getByTestId('param-context_window-input').fill('32768');
@@ -161,9 +138,9 @@ test('models: add a model of each type, with the parameters of its type', async 
     await page.getByTestId('capabilities-input').fill('streaming');
     await page.getByTestId('capabilities-input').press('Enter');
   });
-  await expect(row('model-list-table', names.generation)).toContainText('$0.15 in');
-  await expect(row('model-list-table', names.generation)).toContainText('$0.60 out');
-  await expect(row('model-list-table', names.generation)).toContainText('32K ctx');
+  await expect(tableRow(page, 'model-list-table', names.generation)).toContainText('$0.15 in');
+  await expect(tableRow(page, 'model-list-table', names.generation)).toContainText('$0.60 out');
+  await expect(tableRow(page, 'model-list-table', names.generation)).toContainText('32K ctx');
 
   await addModel('Embedding', names.embedding, async () => {
     await page.getByTestId('save-model-button').click();
@@ -172,7 +149,7 @@ test('models: add a model of each type, with the parameters of its type', async 
     await page.getByTestId('param-batch_size-input').fill('64');
     await choose(page.getByTestId('param-distance_metric-select'), 'cosine');
   });
-  await expect(row('model-list-table', names.embedding)).toContainText('1024 dims');
+  await expect(tableRow(page, 'model-list-table', names.embedding)).toContainText('1024 dims');
 
   await addModel('NER', names.ner, async () => {
     await page.getByTestId('param-context_window-input').fill('4096');
@@ -184,8 +161,8 @@ test('models: add a model of each type, with the parameters of its type', async 
   // The tabs filter by type.
   await page.getByTestId('model-type-tab-embedding').click();
   await expect(page).toHaveURL(/type=embedding/);
-  await expect(row('model-list-table', names.embedding)).toBeVisible();
-  await expect(row('model-list-table', names.generation)).toHaveCount(0);
+  await expect(tableRow(page, 'model-list-table', names.embedding)).toBeVisible();
+  await expect(tableRow(page, 'model-list-table', names.generation)).toHaveCount(0);
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-models-embedding');
   await page.getByTestId('model-type-tab-all').click();
@@ -194,13 +171,13 @@ test('models: add a model of each type, with the parameters of its type', async 
 test('models: set a default, and see a default refuse deactivation and deletion', async () => {
   await page.getByTestId('model-search-input').fill(run);
   await expect(page.getByTestId('model-list-table').locator('tbody tr')).toHaveCount(4);
-  const generation = await idOfRow('model-list-table', names.generation, 'model-row-');
+  const generation = await idOfRow(page, 'model-list-table', names.generation, 'model-row-');
   await page.getByTestId(`set-default-button-${generation}`).click();
   await expect(page.getByTestId(`default-marker-${generation}`)).toContainText('Default generation');
-  await dismissToast();
+  await dismissToast(page);
 
   // A bulk change that includes the default is refused as a whole, with the reason per model.
-  const extra = await idOfRow('model-list-table', names.extra, 'model-row-');
+  const extra = await idOfRow(page, 'model-list-table', names.extra, 'model-row-');
   await page.getByTestId(`model-select-${generation}`).click();
   await page.getByTestId(`model-select-${extra}`).click();
   await page.getByTestId('bulk-deactivate-button').click();
@@ -226,17 +203,17 @@ test('models: bulk deactivate, then deprecate with a successor and a sunset date
   await page.reload();
   await page.getByTestId('model-search-input').fill(run);
   await expect(page.getByTestId('model-list-table').locator('tbody tr')).toHaveCount(4);
-  const embedding = await idOfRow('model-list-table', names.embedding, 'model-row-');
-  const ner = await idOfRow('model-list-table', names.ner, 'model-row-');
+  const embedding = await idOfRow(page, 'model-list-table', names.embedding, 'model-row-');
+  const ner = await idOfRow(page, 'model-list-table', names.ner, 'model-row-');
   await page.getByTestId(`model-select-${embedding}`).click();
   await page.getByTestId(`model-select-${ner}`).click();
   await expect(page.getByTestId('bulk-count')).toHaveText('2 selected');
   await page.getByTestId('bulk-deactivate-button').click();
   await expect(page.getByTestId(`model-status-badge-${embedding}`)).toContainText('inactive');
   await expect(page.getByTestId(`model-status-badge-${ner}`)).toContainText('inactive');
-  await dismissToast();
+  await dismissToast(page);
 
-  const extra = await idOfRow('model-list-table', names.extra, 'model-row-');
+  const extra = await idOfRow(page, 'model-list-table', names.extra, 'model-row-');
   await page.getByTestId(`model-status-menu-${extra}`).click();
   await page.getByTestId(`deprecate-model-button-${extra}`).click();
   const modal = page.getByTestId('deprecate-model-modal');
@@ -249,10 +226,10 @@ test('models: bulk deactivate, then deprecate with a successor and a sunset date
   await page.getByTestId('confirm-deprecate-button').click();
   await expect(modal).toBeHidden();
   await expect(page.getByTestId(`model-status-badge-${extra}`)).toContainText('deprecated');
-  await dismissToast();
-  await expect(row('model-list-table', names.extra)).toContainText('Sunset 2027-06-30');
+  await dismissToast(page);
+  await expect(tableRow(page, 'model-list-table', names.extra)).toContainText('Sunset 2027-06-30');
   await page.getByTestId('model-search-input').fill('');
-  await expect(row('model-list-table', 'llama3.2')).toBeVisible();
+  await expect(tableRow(page, 'model-list-table', 'llama3.2')).toBeVisible();
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-models-list');
 });
@@ -264,7 +241,7 @@ test('providers: deleting one with models shows them and deletes them together',
   await page.getByTestId('provider-name-input').fill(names.throwaway);
   await page.getByTestId('provider-api-base-input').fill('http://127.0.0.1:8000/v1');
   await page.getByTestId('save-untested-provider-button').click();
-  await expect(row('provider-list-table', names.throwaway)).toBeVisible();
+  await expect(tableRow(page, 'provider-list-table', names.throwaway)).toBeVisible();
 
   await page.getByTestId('nav-models').click();
   await openDialog(page.getByTestId('add-model-button'));
@@ -274,10 +251,10 @@ test('providers: deleting one with models shows them and deletes them together',
   await page.getByTestId('model-active-toggle').click();
   await page.getByTestId('save-model-button').click();
   await expect(page.getByTestId('add-model-modal')).toBeHidden();
-  await dismissToast();
+  await dismissToast(page);
 
   await page.getByTestId('nav-providers').click();
-  const id = await idOfRow('provider-list-table', names.throwaway, 'provider-row-');
+  const id = await idOfRow(page, 'provider-list-table', names.throwaway, 'provider-row-');
   await page.getByTestId(`delete-provider-button-${id}`).click();
   const modal = page.getByTestId('delete-provider-modal');
   await expect(page.getByTestId('provider-dependent-models')).toContainText(`vllm-${run}`);
@@ -287,7 +264,7 @@ test('providers: deleting one with models shows them and deletes them together',
   await saveScreenshot(page, 'admin-provider-delete');
   await page.getByTestId('confirm-delete-button').click();
   await expect(modal).toBeHidden();
-  await expect(row('provider-list-table', names.throwaway)).toHaveCount(0);
+  await expect(tableRow(page, 'provider-list-table', names.throwaway)).toHaveCount(0);
 });
 
 test('users and API keys: create a user; create a key and see its secret exactly once', async () => {
@@ -302,8 +279,8 @@ test('users and API keys: create a user; create a key and see its secret exactly
   await page.getByTestId('user-password-input').fill('a-long-enough-password');
   await page.getByTestId('save-user-button').click();
   await expect(page.getByTestId('add-user-modal')).toBeHidden();
-  await expect(row('user-list-table', names.user)).toContainText('Auditor');
-  await dismissToast();
+  await expect(tableRow(page, 'user-list-table', names.user)).toContainText('Auditor');
+  await dismissToast(page);
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-access-users');
 
@@ -324,7 +301,7 @@ test('users and API keys: create a user; create a key and see its secret exactly
   await page.getByTestId('api-key-done-button').click();
   await expect(page.getByTestId('api-key-modal')).toBeHidden();
 
-  await expect(row('api-key-list-table', names.key)).toContainText(value.slice(0, 12));
+  await expect(tableRow(page, 'api-key-list-table', names.key)).toContainText(value.slice(0, 12));
   // Once closed, the secret is gone from the page.
   expect(await page.content()).not.toContain(value);
   await expectNoSeriousA11yViolations(page);
