@@ -2,7 +2,8 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { MetricsService } from '../health/metrics.service.js';
-import { bucketOf, emptyBuckets } from './latency-buckets.js';
+import { bucketOf } from './latency-buckets.js';
+import { emptyTally, type UsageTally } from './usage-tally.js';
 
 export interface UsageEntry {
   source: 'gateway' | 'conversation';
@@ -32,20 +33,13 @@ const NONE = '00000000-0000-0000-0000-000000000000';
 const DAY_MS = 86_400_000;
 
 /** One usage_daily row's increments: a UTC day × model × provider × API key × user. */
-interface DailyRow {
+interface DailyRow extends UsageTally {
   day: string;
   model: string;
   provider: string;
   key: string;
   user: string;
   name: string;
-  requests: number;
-  errors: number;
-  input: number;
-  output: number;
-  cost: string[];
-  latency: number;
-  buckets: number[];
 }
 
 const utcDay = (at: Date) => Math.floor(at.getTime() / DAY_MS);
@@ -69,13 +63,7 @@ function rollupRow(daily: Map<string, DailyRow>, e: Required<UsageEntry>): Daily
       key: e.apiKeyId ?? NONE,
       user: e.userId ?? NONE,
       name: e.modelName,
-      requests: 0,
-      errors: 0,
-      input: 0,
-      output: 0,
-      cost: [],
-      latency: 0,
-      buckets: emptyBuckets(),
+      ...emptyTally(),
     };
     daily.set(id, row);
   }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { fieldError } from '../common/domain-error.js';
 import { formatUsd, usdUnits } from '../common/money.js';
 import { emptyBuckets, LATENCY_BOUNDS_MS, percentileFromBuckets } from './latency-buckets.js';
+import { emptyTally, type UsageTally } from './usage-tally.js';
 import type { UsageFigures, UsagePoint, UsageQuery, UsageReport, UsageTotal } from './dto/usage.dto.js';
 
 const COLUMN = { model: 'model_id', provider: 'provider_id', api_key: 'api_key_id', user: 'user_id' } as const;
@@ -22,16 +23,6 @@ interface Row {
   cost_usd: string;
   latency_ms_sum: string;
   latency_buckets: number[];
-}
-
-interface Acc {
-  requests: number;
-  errors: number;
-  input: number;
-  output: number;
-  cost: string[];
-  latency: number;
-  buckets: number[];
 }
 
 /** Usage reports from the daily rollup (one row per day and model/provider/key/user), not raw calls. */
@@ -55,9 +46,9 @@ export class UsageService {
       [from, to],
     )) as Row[];
     const labels = await this.labels(query.group_by, [...new Set(rows.map((r) => r.key))]);
-    const totals = new Map<string, Acc>();
+    const totals = new Map<string, UsageTally>();
     const series: UsagePoint[] = rows.map((r) => {
-      const acc: Acc = {
+      const acc: UsageTally = {
         requests: r.requests,
         errors: r.errors,
         input: Number(r.input_tokens),
@@ -66,7 +57,7 @@ export class UsageService {
         latency: Number(r.latency_ms_sum),
         buckets: r.latency_buckets ?? emptyBuckets(),
       };
-      const total = totals.get(r.key) ?? { requests: 0, errors: 0, input: 0, output: 0, cost: [], latency: 0, buckets: emptyBuckets() };
+      const total = totals.get(r.key) ?? emptyTally();
       merge(total, acc);
       totals.set(r.key, total);
       return { period: r.period, key: r.key, label: labels.get(r.key) ?? r.key, ...figures(acc) };
@@ -93,7 +84,7 @@ export class UsageService {
   }
 }
 
-function merge(into: Acc, from: Acc): void {
+function merge(into: UsageTally, from: UsageTally): void {
   into.requests += from.requests;
   into.errors += from.errors;
   into.input += from.input;
@@ -103,7 +94,7 @@ function merge(into: Acc, from: Acc): void {
   from.buckets.forEach((n, i) => (into.buckets[i] += n));
 }
 
-function figures(acc: Acc): UsageFigures {
+function figures(acc: UsageTally): UsageFigures {
   return {
     requests: acc.requests,
     errors: acc.errors,
