@@ -8,6 +8,7 @@ import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import type { TokenUsage } from '../upstream/upstream.types.js';
+import { callerOf } from '../usage/usage-caller.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
 import { toMessageResponse } from './conversation.mapper.js';
 import type { Conversation } from './conversation.entity.js';
@@ -111,7 +112,7 @@ export class ChatExchange {
     let sources: MessageSource[] = [];
     let promptTokens = 0;
     try {
-      const prompt = await this.prompt(conversation, history, user, route, sink.signal);
+      const prompt = await this.prompt(actor, conversation, history, user, route, sink.signal);
       sources = prompt.sources;
       promptTokens = prompt.inputTokens;
       const input = { messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, signal: sink.signal };
@@ -173,10 +174,23 @@ export class ChatExchange {
     }
   }
 
-  private async prompt(conversation: Conversation, history: HistoryMessage[], user: Message, route: RoutedModel, signal: AbortSignal) {
+  private async prompt(
+    actor: Actor,
+    conversation: Conversation,
+    history: HistoryMessage[],
+    user: Message,
+    route: RoutedModel,
+    signal: AbortSignal,
+  ) {
     const { contextWindow, maxOutputTokens, inputBudget } = promptLimits(route.model);
     const retrieved = conversation.knowledgeBaseId
-      ? await this.knowledge.retrieve(conversation.knowledgeBaseId, user.content, Math.floor(inputBudget * CONTEXT_SHARE), signal)
+      ? await this.knowledge.retrieve(
+          conversation.knowledgeBaseId,
+          user.content,
+          Math.floor(inputBudget * CONTEXT_SHARE),
+          callerOf(actor),
+          signal,
+        )
       : { text: '', sources: [] };
     const built = buildPrompt({
       systemPrompt: conversation.systemPrompt,
@@ -231,8 +245,7 @@ export class ChatExchange {
     this.usage.record({
       source: 'conversation',
       endpoint: 'conversations.messages',
-      userId: actor.userId,
-      apiKeyId: actor.type === 'api_key' ? actor.id : null,
+      ...callerOf(actor),
       modelId: route.model.id,
       providerId: route.model.providerId,
       modelName: route.model.displayName,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { UsageCaller } from '../usage/usage-caller.js';
 import type { MessageSource } from './message.entity.js';
 
 export interface KnowledgeBaseRef {
@@ -16,7 +17,8 @@ export interface RetrievedContext {
 /** What the knowledge-bases module provides to conversations. */
 export interface KnowledgeRetriever {
   find(id: string): Promise<KnowledgeBaseRef | null>;
-  retrieve(id: string, query: string, budgetTokens: number, signal?: AbortSignal): Promise<RetrievedContext>;
+  /** `caller`: whom the query's embedding is charged to. */
+  retrieve(id: string, query: string, budgetTokens: number, caller: UsageCaller, signal?: AbortSignal): Promise<RetrievedContext>;
 }
 
 /**
@@ -35,8 +37,8 @@ export class KnowledgeSeam {
     return this.retriever ? this.retriever.find(id) : null;
   }
 
-  async retrieve(id: string, query: string, budgetTokens: number, signal?: AbortSignal): Promise<RetrievedContext> {
+  async retrieve(id: string, query: string, budgetTokens: number, caller: UsageCaller, signal?: AbortSignal): Promise<RetrievedContext> {
     if (!this.retriever) return { text: '', sources: [] };
-    return this.retriever.retrieve(id, query, budgetTokens, signal);
+    return this.retriever.retrieve(id, query, budgetTokens, caller, signal);
   }
 }

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
-import { DomainError } from '../common/domain-error.js';
-import { STATUS_BY_KIND } from '../common/problem.js';
 import { totalCostUsd } from '../conversations/reply-accounting.js';
 import type { RoutedModel } from '../models/model-routing.js';
 import type { ProviderKind } from '../providers/provider-kinds.js';
 import type { TokenUsage } from '../upstream/upstream.types.js';
+import { callerOf, failedCall } from '../usage/usage-caller.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
 
 /** A routed model and the kind of provider that serves it (which decides pass-through or translation). */
@@ -72,20 +71,7 @@ export class GatewayUsage {
 }
 
 function caller(call: GatewayCall) {
-  return {
-    source: 'gateway' as const,
-    endpoint: 'v1',
-    userId: call.actor.userId,
-    apiKeyId: call.actor.type === 'api_key' ? call.actor.id : null,
-  };
+  return { source: 'gateway' as const, endpoint: 'v1', ...callerOf(call.actor) };
 }
 
-/** The status and error class a failed call is recorded with (499: the client hung up). */
-function outcome(call: GatewayCall, error: unknown): { statusCode: number; errorClass: string } {
-  if (call.signal.aborted) return { statusCode: 499, errorClass: 'client_closed' };
-  const domain = error instanceof DomainError ? error : null;
-  return {
-    statusCode: domain ? STATUS_BY_KIND[domain.kind] : 500,
-    errorClass: (domain?.options.extensions?.error_class as string) ?? domain?.code ?? 'internal_error',
-  };
-}
+const outcome = (call: GatewayCall, error: unknown) => failedCall(call.signal.aborted, error);

@@ -13,6 +13,7 @@ import { ALL_ROLES, CurrentActor, Roles } from '../auth/roles.decorator.js';
 import type { Actor } from '../common/actor.js';
 import { IdParam } from '../common/id-param.js';
 import { ProblemResponse } from '../common/problem.dto.js';
+import { callerOf } from '../usage/usage-caller.js';
 import {
   CreateKnowledgeBaseRequest,
   KnowledgeBaseListQuery,
@@ -92,9 +93,11 @@ export class KnowledgeBasesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Hybrid search: full-text rank and vector similarity fused by reciprocal rank' })
   @ApiOkResponse({ type: SearchResponse })
-  async searchKnowledgeBase(@IdParam() id: string, @Body() body: SearchRequest): Promise<SearchResponse> {
+  async searchKnowledgeBase(@CurrentActor() actor: Actor, @IdParam() id: string, @Body() body: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
-    const outcome = await this.searches.search(id, body.query, body.top_k ?? 5);
+    const outcome = await this.searches.search(id, body.query, body.top_k ?? 5, {
+      usage: { caller: callerOf(actor), endpoint: 'knowledge-bases.search' },
+    });
     return {
       items: outcome.items,
       vector_search: outcome.mode,

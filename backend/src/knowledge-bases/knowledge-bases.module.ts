@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { ModelsModule } from '../models/models.module.js';
+import { UsageModule } from '../usage/usage.module.js';
 import { DocumentsController } from './documents.controller.js';
 import { DocumentsService } from './documents.service.js';
+import { EmbeddingUsage } from './embedding-usage.js';
 import { EmbeddingWorker } from './ingestion/embedding-worker.js';
 import { IndexLifecycle } from './ingestion/index-lifecycle.js';
 import { KnowledgeBasesController } from './knowledge-bases.controller.js';
@@ -13,7 +15,7 @@ import { KnowledgeSearch } from './retrieval/knowledge-search.service.js';
 import { VectorStore } from './retrieval/vector-store.js';
 
 @Module({
-  imports: [ModelsModule, ConversationsModule],
+  imports: [ModelsModule, ConversationsModule, UsageModule],
   controllers: [KnowledgeBasesController, DocumentsController],
   providers: [
     KnowledgeBasesService,
@@ -24,6 +26,7 @@ import { VectorStore } from './retrieval/vector-store.js';
     EmbeddingWorker,
     IndexLifecycle,
     ConversationRetriever,
+    EmbeddingUsage,
   ],
   exports: [KnowledgeSearch, VectorStore],
 })

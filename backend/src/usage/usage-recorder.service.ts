@@ -6,7 +6,7 @@ import { bucketOf } from './latency-buckets.js';
 import { emptyTally, type UsageTally } from './usage-tally.js';
 
 export interface UsageEntry {
-  source: 'gateway' | 'conversation';
+  source: 'gateway' | 'conversation' | 'indexing' | 'retrieval';
   endpoint: string;
   userId: string | null;
   apiKeyId: string | null;

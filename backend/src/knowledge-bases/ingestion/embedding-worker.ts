@@ -7,6 +7,7 @@ import { RegistryCache } from '../../registry/registry-cache.js';
 import { UpstreamClient } from '../../upstream/upstream.client.js';
 import { UpstreamError } from '../../upstream/upstream-error.js';
 import type { DocumentError } from '../document.entity.js';
+import { EmbeddingUsage } from '../embedding-usage.js';
 import { VectorStore } from '../retrieval/vector-store.js';
 import { claimBatch, embeddingInput, READY_JOBS, type ClaimedJob } from './embedding-queue.js';
 import { IndexLifecycle, RETIRED_PAST_GRACE } from './index-lifecycle.js';
@@ -47,6 +48,7 @@ export class EmbeddingWorker implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly upstream: UpstreamClient,
     private readonly vectors: VectorStore,
     private readonly lifecycle: IndexLifecycle,
+    private readonly embeddingUsage: EmbeddingUsage,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -151,10 +153,16 @@ export class EmbeddingWorker implements OnApplicationBootstrap, OnModuleDestroy 
 
   private async embed(model: Model | undefined, jobs: ClaimedJob[], dimensions: number): Promise<number[][]> {
     if (!model) throw new DomainError('unavailable', 'knowledge_base.model_missing', 'The embedding model no longer exists');
-    const { embeddings } = await this.upstream.embed(
-      model,
-      jobs.map((j) => embeddingInput(j.heading, j.content)),
-      { signal: this.stop.signal },
+    const signal = this.stop.signal;
+    // Charged to no one in particular: a batch can hold the chunks of documents several people uploaded.
+    const { embeddings } = await this.embeddingUsage.measure(
+      { source: 'indexing', endpoint: 'knowledge-bases.indexing', caller: { userId: null, apiKeyId: null }, model, signal },
+      () =>
+        this.upstream.embed(
+          model,
+          jobs.map((j) => embeddingInput(j.heading, j.content)),
+          { signal },
+        ),
     );
     const wrong = embeddings.find((e) => e.length !== dimensions);
     if (embeddings.length !== jobs.length || wrong) {

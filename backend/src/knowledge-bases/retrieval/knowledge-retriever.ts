@@ -9,6 +9,7 @@ import {
   type KnowledgeRetriever,
   type RetrievedContext,
 } from '../../conversations/knowledge-seam.js';
+import type { UsageCaller } from '../../usage/usage-caller.js';
 import { KnowledgeSearch } from './knowledge-search.service.js';
 
 const PASSAGES = 8;
@@ -42,8 +43,12 @@ export class ConversationRetriever implements KnowledgeRetriever, OnModuleInit {
     return row ? { id: row.id, name: row.name, generationModelId: row.generation_model_id } : null;
   }
 
-  async retrieve(id: string, query: string, budgetTokens: number, signal?: AbortSignal): Promise<RetrievedContext> {
-    const outcome = await this.search.search(id, query, PASSAGES, { signal, textOnlyOnUpstreamError: true });
+  async retrieve(id: string, query: string, budgetTokens: number, caller: UsageCaller, signal?: AbortSignal): Promise<RetrievedContext> {
+    const outcome = await this.search.search(id, query, PASSAGES, {
+      usage: { caller, endpoint: 'conversations.messages' },
+      signal,
+      textOnlyOnUpstreamError: true,
+    });
     if (outcome.degraded) this.logger.warn(`retrieval on ${outcome.knowledgeBase.name} used full text only: ${outcome.degraded.message}`);
     const header = `Passages from the knowledge base "${outcome.knowledgeBase.name}". Answer from them where they apply and cite them as [1], [2], …`;
     let used = countTokens(header);

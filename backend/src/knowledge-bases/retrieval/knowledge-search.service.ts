@@ -5,6 +5,8 @@ import { DomainError, notFound } from '../../common/domain-error.js';
 import { RegistryCache } from '../../registry/registry-cache.js';
 import { UpstreamClient } from '../../upstream/upstream.client.js';
 import { UpstreamError } from '../../upstream/upstream-error.js';
+import type { UsageCaller } from '../../usage/usage-caller.js';
+import { EmbeddingUsage } from '../embedding-usage.js';
 import type { SearchHitDto } from '../dto/search.dto.js';
 import { fuseRankings } from './rrf.js';
 import { metricOf } from './vector-math.js';
@@ -43,13 +45,15 @@ export class KnowledgeSearch {
     private readonly cache: RegistryCache,
     private readonly upstream: UpstreamClient,
     private readonly vectors: VectorStore,
+    private readonly embeddingUsage: EmbeddingUsage,
   ) {}
 
   async search(
     knowledgeBaseId: string,
     query: string,
     topK: number,
-    options: { signal?: AbortSignal; textOnlyOnUpstreamError?: boolean } = {},
+    /** `usage`: whom the query's embedding is charged to, and for which endpoint. */
+    options: { usage: { caller: UsageCaller; endpoint: string }; signal?: AbortSignal; textOnlyOnUpstreamError?: boolean },
   ): Promise<SearchOutcome> {
     const [index] = (await this.dataSource.query(
       `SELECT kb.id AS knowledge_base_id, kb.name, ix.id AS index_id, ix.embedding_model_id, ix.dimensions, ix.vector_epoch
@@ -61,7 +65,7 @@ export class KnowledgeSearch {
     const pool = candidatesFor(topK);
     let degraded: UpstreamError | undefined;
     const [vectorIds, textIds] = await Promise.all([
-      this.vectorRanking(index, query, pool, options.signal).catch((error: unknown) => {
+      this.vectorRanking(index, query, pool, options).catch((error: unknown) => {
         if (!(options.textOnlyOnUpstreamError && error instanceof UpstreamError)) throw error;
         degraded = error;
         return [] as { chunkId: string; similarity: number }[];
@@ -117,11 +121,18 @@ export class KnowledgeSearch {
     };
   }
 
-  private async vectorRanking(index: ActiveIndex, query: string, k: number, signal?: AbortSignal) {
+  private async vectorRanking(
+    index: ActiveIndex,
+    query: string,
+    k: number,
+    { usage, signal }: { usage: { caller: UsageCaller; endpoint: string }; signal?: AbortSignal },
+  ) {
     const model = (await this.cache.get()).models.get(index.embedding_model_id);
     if (!model)
       throw new DomainError('unavailable', 'knowledge_base.model_missing', 'The knowledge base’s embedding model no longer exists');
-    const { embeddings } = await this.upstream.embed(model, [query], { signal });
+    const { embeddings } = await this.embeddingUsage.measure({ source: 'retrieval', ...usage, model, signal }, () =>
+      this.upstream.embed(model, [query], { signal }),
+    );
     const vector = embeddings[0];
     if (!vector || vector.length !== index.dimensions) {
       throw new UpstreamError(
