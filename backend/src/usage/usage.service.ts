@@ -9,6 +9,11 @@ import type { UsageFigures, UsagePoint, UsageQuery, UsageReport, UsageTotal } fr
 
 const COLUMN = { model: 'model_id', provider: 'provider_id', api_key: 'api_key_id', user: 'user_id' } as const;
 const DAY_MS = 86_400_000;
+/**
+ * What the rows without one are called: calls refused before they reached a model; calls made
+ * without an API key (the console, and the knowledge bases' indexing); calls no user made (indexing).
+ */
+const NO_KEY_LABEL = { model: '(none)', provider: '(none)', api_key: '(no API key)', user: '(no user)' } as const;
 // The histograms summed element by element with the built-in sum: a month can hold tens of
 // thousands of rollup rows, and an aggregate written in SQL costs a function call per row.
 const BUCKET_SUMS = `ARRAY[${LATENCY_BOUNDS_MS.map((_, i) => `sum(latency_buckets[${i + 1}])`).join(', ')}]::int[]`;
@@ -79,7 +84,7 @@ export class UsageService {
     const rows = keys.length ? ((await this.dataSource.query(sql, [keys])) as { key: string; label: string }[]) : [];
     const labels = new Map<string, string>();
     for (const r of rows) if (!labels.has(r.key)) labels.set(r.key, r.label);
-    labels.set('00000000-0000-0000-0000-000000000000', groupBy === 'api_key' ? '(signed-in users)' : '(none)');
+    labels.set('00000000-0000-0000-0000-000000000000', NO_KEY_LABEL[groupBy]);
     return labels;
   }
 }

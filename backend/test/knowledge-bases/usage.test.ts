@@ -27,7 +27,7 @@ describe('usage of knowledge bases’ embedding calls', () => {
   let t: TestApp;
   let fake: OllamaFake;
   let setup: KnowledgeSetup;
-  let member: { id: string; token: string };
+  let member: { id: string; email: string; token: string };
   let kb: Record<string, any>;
 
   async function usageSince(since: Date, source: string): Promise<UsageRow[]> {
@@ -137,5 +137,19 @@ describe('usage of knowledge bases’ embedding calls', () => {
       expect(row).toMatchObject({ model_id: refused.id, error_class: 'authentication_error', input_tokens: 0, cost_usd: '0.000000000000' });
       expect(row.status_code).toBeGreaterThanOrEqual(400);
     }
+  });
+
+  it('shows in the usage report: the embedding model with its cost, and indexing as no user’s and no API key’s', async () => {
+    await t.app.get(UsageRecorder).flush();
+    const totals = async (groupBy: string) => {
+      const res = await t.req('get', `/api/v1/usage?group_by=${groupBy}`);
+      expect(res.status).toBe(200);
+      return res.body.totals as { key: string; label: string; requests: number; cost_usd: string }[];
+    };
+    const embedding = (await totals('model')).find((row) => row.key === setup.embedding.id);
+    expect(embedding).toMatchObject({ label: setup.embedding.display_name, requests: expect.any(Number) });
+    expect(Number(embedding!.cost_usd)).toBeGreaterThan(0);
+    expect((await totals('user')).map((row) => row.label)).toEqual(expect.arrayContaining(['(no user)', member.email]));
+    expect((await totals('api_key')).map((row) => row.label)).toContain('(no API key)');
   });
 });
