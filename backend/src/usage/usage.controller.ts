@@ -11,7 +11,11 @@ export class UsageController {
   constructor(private readonly usage: UsageService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Requests, tokens, cost, latency (p50/p95) and errors per day or month, by model, provider, API key or user' })
+  @ApiOperation({
+    summary: 'Requests, tokens, cost, latency (p50/p95) and errors per day or month, by model, provider, API key or user',
+    description:
+      'Counts every call made to a provider on someone’s behalf: gateway calls, conversation replies, and the embedding calls of knowledge bases (indexing documents, searches, a conversation’s retrieval). Indexing is charged to no user and no key.',
+  })
   @ApiOkResponse({ type: UsageReport })
   getUsage(@Query() query: UsageQuery): Promise<UsageReport> {
     return this.usage.report(query);
