@@ -14,6 +14,9 @@ export interface EmbeddingCall {
   signal?: AbortSignal;
 }
 
+/** Whom a search's query embedding is charged to, and for which endpoint. */
+export type ChargedTo = Pick<EmbeddingCall, 'caller' | 'endpoint'>;
+
 /** The embedding calls knowledge bases make, in usage like any other call: they are paid for at the provider. */
 @Injectable()
 export class EmbeddingUsage {

@@ -5,8 +5,7 @@ import { DomainError, notFound } from '../../common/domain-error.js';
 import { RegistryCache } from '../../registry/registry-cache.js';
 import { UpstreamClient } from '../../upstream/upstream.client.js';
 import { UpstreamError } from '../../upstream/upstream-error.js';
-import type { UsageCaller } from '../../usage/usage-caller.js';
-import { EmbeddingUsage } from '../embedding-usage.js';
+import { EmbeddingUsage, type ChargedTo } from '../embedding-usage.js';
 import type { SearchHitDto } from '../dto/search.dto.js';
 import { fuseRankings } from './rrf.js';
 import { metricOf } from './vector-math.js';
@@ -52,8 +51,7 @@ export class KnowledgeSearch {
     knowledgeBaseId: string,
     query: string,
     topK: number,
-    /** `usage`: whom the query's embedding is charged to, and for which endpoint. */
-    options: { usage: { caller: UsageCaller; endpoint: string }; signal?: AbortSignal; textOnlyOnUpstreamError?: boolean },
+    options: { usage: ChargedTo; signal?: AbortSignal; textOnlyOnUpstreamError?: boolean },
   ): Promise<SearchOutcome> {
     const [index] = (await this.dataSource.query(
       `SELECT kb.id AS knowledge_base_id, kb.name, ix.id AS index_id, ix.embedding_model_id, ix.dimensions, ix.vector_epoch
@@ -121,12 +119,7 @@ export class KnowledgeSearch {
     };
   }
 
-  private async vectorRanking(
-    index: ActiveIndex,
-    query: string,
-    k: number,
-    { usage, signal }: { usage: { caller: UsageCaller; endpoint: string }; signal?: AbortSignal },
-  ) {
+  private async vectorRanking(index: ActiveIndex, query: string, k: number, { usage, signal }: { usage: ChargedTo; signal?: AbortSignal }) {
     const model = (await this.cache.get()).models.get(index.embedding_model_id);
     if (!model)
       throw new DomainError('unavailable', 'knowledge_base.model_missing', 'The knowledge base’s embedding model no longer exists');
