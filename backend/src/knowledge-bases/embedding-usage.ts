@@ -3,7 +3,7 @@ import { totalCostUsd } from '../conversations/reply-accounting.js';
 import type { Model } from '../models/model.entity.js';
 import type { EmbedResult } from '../upstream/upstream.types.js';
 import { failedCall, type UsageCaller } from '../usage/usage-caller.js';
-import { UsageRecorder } from '../usage/usage-recorder.service.js';
+import { UsageRecorder, type UsageEntry } from '../usage/usage-recorder.service.js';
 
 export interface EmbeddingCall {
   /** `indexing`: a document's chunks for its index; `retrieval`: a query, for a search or a conversation. */
@@ -39,7 +39,7 @@ export class EmbeddingUsage {
   private record(
     call: EmbeddingCall,
     started: number,
-    outcome: { statusCode: number; errorClass: string | null; inputTokens: number; outputTokens: number; costUsd: string },
+    outcome: Pick<UsageEntry, 'statusCode' | 'errorClass' | 'inputTokens' | 'outputTokens' | 'costUsd'>,
   ): void {
     this.usage.record({
       source: call.source,
