@@ -56,3 +56,18 @@ test('on a narrow screen the nav slides over the content', async ({ page }) => {
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'mobile-models');
 });
+
+test('on a narrow screen a page’s actions go below its title rather than squeezing it', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, 'admin');
+  await page.goto('/audit');
+  const heading = page.getByRole('heading', { level: 1 });
+  const exportButton = page.getByTestId('audit-export-button');
+  await expect(exportButton).toBeVisible();
+  const headingBox = (await heading.boundingBox())!;
+  const buttonBox = (await exportButton.boundingBox())!;
+  // "Audit log" on one line: a second line would double the box's height.
+  expect(headingBox.height).toBeLessThan(48);
+  expect(buttonBox.y).toBeGreaterThan(headingBox.y + headingBox.height);
+  await saveScreenshot(page, 'mobile-audit');
+});

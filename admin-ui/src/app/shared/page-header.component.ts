@@ -58,6 +58,17 @@ import { MatIconModule } from '@angular/material/icon';
       grid-row: 1 / span 2;
       align-self: center;
     }
+    /* On a phone the actions would squeeze the title into a column a word wide: they go below it. */
+    @media (max-width: 599px) {
+      .page-header {
+        grid-template-columns: 1fr;
+      }
+      .actions {
+        grid-column: 1;
+        grid-row: auto;
+        margin-top: 12px;
+      }
+    }
   `,
 })
 export class PageHeaderComponent {
