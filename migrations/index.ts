@@ -6,6 +6,7 @@ import { AuditAppend1764432000000 } from './1764432000000-audit-append.js';
 import { MessageHistoryTokens1764518400000 } from './1764518400000-message-history-tokens.js';
 import { AuditAppendMany1764604800000 } from './1764604800000-audit-append-many.js';
 import { UsageSources1764691200000 } from './1764691200000-usage-sources.js';
+import { SettingValuesNullable1764777600000 } from './1764777600000-setting-values-nullable.js';
 
 /** Every migration in order; listed explicitly so the app, the CLI and Jest load the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   MessageHistoryTokens1764518400000,
   AuditAppendMany1764604800000,
   UsageSources1764691200000,
+  SettingValuesNullable1764777600000,
 ];

@@ -149,6 +149,7 @@ export function aSetting(overrides: Partial<SettingResponse> = {}): SettingRespo
     key: 'upstream.max_retries',
     value: 2 as unknown as object,
     default: 2 as unknown as object,
+    type: 'integer',
     description: 'Retries after a failed upstream call',
     is_set: false,
     updated_by: null,

@@ -13,6 +13,7 @@ import { UsageRecorder } from '../usage/usage-recorder.service.js';
 import { toMessageResponse } from './conversation.mapper.js';
 import type { Conversation } from './conversation.entity.js';
 import { ConversationLeases, type Lease } from './conversation-leases.js';
+import { ConversationTitles } from './conversation-titles.js';
 import type { MessageResponse } from './dto/conversation.dto.js';
 import { KnowledgeSeam } from './knowledge-seam.js';
 import type { Message, MessageSource } from './message.entity.js';
@@ -72,6 +73,7 @@ export class ChatExchange {
     private readonly knowledge: KnowledgeSeam,
     private readonly usage: UsageRecorder,
     private readonly settings: SettingsService,
+    private readonly titles: ConversationTitles,
   ) {}
 
   /** Per-user message budget from the `conversations.messages_per_minute_per_user` setting (0: none). */
@@ -146,6 +148,9 @@ export class ChatExchange {
         status: 'complete',
         error: null,
       });
+      if (turn.titledByMessage) {
+        this.titles.suggest(actor, { conversationId: conversation.id, cut: conversation.title, firstMessage: user.content });
+      }
       return { user_message: userResponse, assistant_message: finished, headers: route.headers };
     } catch (error) {
       const cancelled = sink.signal.aborted;

@@ -21,6 +21,8 @@ export interface OpenedTurn extends TurnState {
   user: Message;
   assistant: Message;
   route: RoutedModel;
+  /** This turn's message gave the conversation its title (its first, on a conversation created without one). */
+  titledByMessage: boolean;
 }
 
 export interface TurnRead {
@@ -139,8 +141,16 @@ export class TurnStore {
     });
     if (inserted.length === 0) return undefined;
     const [user, assistant] = inserted as [Message, Message];
-    const title = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE ? titleFrom(content) : conversation.title;
-    return { conversation: { ...conversation, title, messageCount: seq + 1 }, history: state.history, user, assistant, route };
+    const titledByMessage = conversation.messageCount === 0 && conversation.title === DEFAULT_TITLE;
+    const title = titledByMessage ? titleFrom(content) : conversation.title;
+    return {
+      conversation: { ...conversation, title, messageCount: seq + 1 },
+      history: state.history,
+      user,
+      assistant,
+      route,
+      titledByMessage,
+    };
   }
 }
 

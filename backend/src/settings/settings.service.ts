@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { diffChanges } from '../audit/audit-changes.js';
 import type { Actor } from '../common/actor.js';
-import { notFound, validationFailed } from '../common/domain-error.js';
+import { fieldError, notFound, validationFailed } from '../common/domain-error.js';
 import { toFieldErrors } from '../common/validation.js';
 import type { SettingResponse } from './dto/setting.dto.js';
 import { SETTING_KEYS, SETTINGS, type SettingKey } from './settings.registry.js';
@@ -19,8 +19,13 @@ type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['default'] extend
       ? boolean
       : D extends number
         ? number
-        : D
+        : D extends null
+          ? string | null
+          : D
   : never;
+
+/** A check a setting's value must pass beyond its shape, registered by the module that knows (a model exists…). */
+export type SettingCheck = (value: unknown) => Promise<string | undefined>;
 
 const CACHE_TTL_MS = 5_000;
 
@@ -47,6 +52,7 @@ export class SettingsService {
   /** A reload in progress, shared by every caller that finds the cache stale. */
   private loading: Promise<SettingsSnapshot> | undefined;
   private generation = 0;
+  private readonly checks = new Map<SettingKey, SettingCheck>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -82,6 +88,11 @@ export class SettingsService {
     return loading;
   }
 
+  /** Adds a check `put` runs after the value's shape passed; its message is the `value` field's error. */
+  registerCheck(key: SettingKey, check: SettingCheck): void {
+    this.checks.set(key, check);
+  }
+
   async list(): Promise<SettingResponse[]> {
     const { rows } = await this.load();
     return SETTING_KEYS.map((key) => toResponse(key, rows.get(key)));
@@ -98,6 +109,8 @@ export class SettingsService {
     const checked = plainToInstance(schema, { value });
     const errors = validateSync(checked, { forbidUnknownValues: false });
     if (errors.length > 0) throw validationFailed(toFieldErrors(errors));
+    const refused = await this.checks.get(known)?.(checked.value);
+    if (refused) throw fieldError('value', refused);
     const saved = await this.dataSource.transaction(async (manager) => {
       const previous = await manager.findOne(SystemSetting, { where: { key }, lock: { mode: 'pessimistic_write' } });
       const row = manager.create(SystemSetting, { key, value: checked.value, updatedBy: actor.userId, updatedAt: new Date() });
@@ -142,6 +155,7 @@ function toResponse(key: SettingKey, row: SystemSetting | undefined): SettingRes
     key,
     value: row ? row.value : def.default,
     default: def.default,
+    type: def.type,
     description: def.description,
     is_set: Boolean(row),
     updated_by: row?.updatedBy ?? null,

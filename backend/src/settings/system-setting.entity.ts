@@ -5,7 +5,8 @@ export class SystemSetting {
   @PrimaryColumn('text')
   key!: string;
 
-  @Column('jsonb')
+  /** NULL: the setting's "none" (a JSON null). */
+  @Column('jsonb', { nullable: true })
   value!: unknown;
 
   @Column('uuid', { nullable: true })

@@ -14,7 +14,13 @@ describe('system settings', () => {
     const res = await t.http().get('/api/v1/settings').set(bearer(t.adminToken));
     expect(res.status).toBe(200);
     const retries = res.body.find((s: { key: string }) => s.key === 'upstream.max_retries');
-    expect(retries).toMatchObject({ value: 2, default: 2, is_set: false, updated_at: null });
+    expect(retries).toMatchObject({ value: 2, default: 2, type: 'integer', is_set: false, updated_at: null });
+    const types = Object.fromEntries(res.body.map((s: { key: string; type: string }) => [s.key, s.type]));
+    expect(types).toMatchObject({
+      'security.allowed_private_hosts': 'string_list',
+      'security.allow_loopback_endpoints': 'boolean',
+      'conversations.title_model': 'generation_model',
+    });
   });
 
   it('validates the value for its key and stores it, audited', async () => {
@@ -42,6 +48,10 @@ describe('system settings', () => {
     expect((await t.http().put('/api/v1/settings/no.such.key').set(bearer(t.adminToken)).send({ value: 1 })).status).toBe(404);
     const missing = await t.http().put('/api/v1/settings/upstream.max_retries').set(bearer(t.adminToken)).send({});
     expect(missing.status).toBe(422);
+    // Null is "none" only where a setting has one.
+    const none = await t.http().put('/api/v1/settings/upstream.max_retries').set(bearer(t.adminToken)).send({ value: null });
+    expect(none.status).toBe(422);
+    expect(none.body.errors[0].field).toBe('value');
   });
 
   it('lets auditors read but not write', async () => {

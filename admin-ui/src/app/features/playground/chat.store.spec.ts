@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { EventStreamClient, ServerSentEvent } from '../../core/http/event-stream';
 import { aConversation, aMessage, aReply, CONVERSATION_ID, MODEL_ID, withMessages } from '../../../testing/playground-fixtures';
 import { aProblem } from '../../../testing/session-fixtures';
-import { ChatStore, mergeStored } from './chat.store';
+import { ChatStore, mergeStored, TITLE_CHECKS_MS } from './chat.store';
 import { PlaygroundService } from './playground.service';
 
 /** The server side of one message stream, fed by the test event by event. */
@@ -107,6 +107,38 @@ describe('ChatStore', () => {
     expect(await sent).toBe(true);
     expect(store.conversation()?.title).toBe('Hello there');
     expect(TestBed.inject(PlaygroundService).conversations()[0].title).toBe('Hello there');
+  });
+
+  it('shows the title a title model gives a new conversation shortly after its first reply', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const sent = store.send('Plan a weekend in Lisbon', { model_id: MODEL_ID });
+      (await request('POST', '/api/v1/conversations')).flush(aConversation());
+      await vi.waitFor(() => expect(stream.calls).toHaveLength(1));
+      const reply = aReply('Here is a plan.');
+      stream.send('user_message', aMessage({ content: 'Plan a weekend in Lisbon' }));
+      stream.send('assistant_message', reply);
+      stream.end();
+      const cut = aConversation({ title: 'Plan a weekend in Lisbon', message_count: 2 });
+      (await request('GET', `/api/v1/conversations/${CONVERSATION_ID}`)).flush(withMessages(cut, [aMessage(), reply]));
+      expect(await sent).toBe(true);
+      expect(store.conversation()?.title).toBe('Plan a weekend in Lisbon');
+
+      // Not titled yet at the first look; the second finds it.
+      await vi.advanceTimersByTimeAsync(TITLE_CHECKS_MS[0]);
+      (await request('GET', `/api/v1/conversations/${CONVERSATION_ID}`)).flush(withMessages(cut, [aMessage(), reply]));
+      await vi.advanceTimersByTimeAsync(TITLE_CHECKS_MS[1] - TITLE_CHECKS_MS[0]);
+      const titled = aConversation({ title: 'Lisbon weekend plan', message_count: 2 });
+      (await request('GET', `/api/v1/conversations/${CONVERSATION_ID}`)).flush(withMessages(titled, [aMessage(), reply]));
+      await vi.waitFor(() => expect(store.conversation()?.title).toBe('Lisbon weekend plan'));
+      expect(TestBed.inject(PlaygroundService).conversations()[0].title).toBe('Lisbon weekend plan');
+
+      // Found: no more looks.
+      await vi.advanceTimersByTimeAsync(TITLE_CHECKS_MS[2]);
+      http.expectNone(`/api/v1/conversations/${CONVERSATION_ID}`);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('marks the reply failed with the problem an error event carries', async () => {

@@ -45,6 +45,10 @@ export function mergeStored(stored: MessageResponse[], local: MessageResponse[])
 
 const SYNC_ATTEMPTS = 4;
 const SYNC_WAIT_MS = 250;
+/** The title a new conversation had before its first message (the server's default). */
+const UNTITLED = 'New conversation';
+/** When to look for a title a title model gives a new conversation after its first reply (a setting; often off). */
+export const TITLE_CHECKS_MS = [1_500, 3_000, 6_000];
 
 /**
  * One conversation of the playground: its messages, and sending a message with the reply streamed
@@ -63,6 +67,8 @@ export class ChatStore implements OnDestroy {
   readonly error = signal<string | null>(null);
 
   private controller: AbortController | null = null;
+  /** Stops the title checks when the page goes. */
+  private readonly titleChecks = new AbortController();
   /** Bumped whenever another conversation is shown, so late answers for the previous one are dropped. */
   private shown = 0;
 
@@ -118,6 +124,7 @@ export class ChatStore implements OnDestroy {
     let stored = false;
     this.messages.update((list) => [...list, question, reply]);
     let conversation = this.conversation();
+    const first = conversation ? conversation.message_count === 0 && conversation.title === UNTITLED : !start.title;
     try {
       if (!conversation) {
         conversation = await this.service.create(start);
@@ -154,7 +161,10 @@ export class ChatStore implements OnDestroy {
       if (this.controller === controller) this.controller = null;
       this.streaming.set(false);
     }
-    if (conversation && stored) await this.sync(conversation.id, ticket);
+    if (conversation && stored) {
+      const synced = await this.sync(conversation.id, ticket);
+      if (first && synced && synced.title !== UNTITLED) void this.watchTitle(conversation.id, synced.title);
+    }
     return stored || controller.signal.aborted;
   }
 
@@ -166,28 +176,61 @@ export class ChatStore implements OnDestroy {
 
   ngOnDestroy(): void {
     this.stop();
+    this.titleChecks.abort();
   }
 
   /**
    * Reads the conversation back once a reply ended: the stored messages (a cancelled reply as the
    * server kept it), the title it got from the first message, and its totals for the list.
    */
-  private async sync(id: string, ticket: number): Promise<void> {
+  private async sync(id: string, ticket: number): Promise<ConversationResponse | undefined> {
     for (let attempt = 1; attempt <= SYNC_ATTEMPTS; attempt++) {
       try {
         const { messages, ...conversation } = await this.service.get(id);
         this.service.touch(conversation);
-        if (ticket !== this.shown) return;
+        if (ticket !== this.shown) return conversation;
         const settled = !messages.some((m) => m.status === 'streaming');
         if (settled || attempt === SYNC_ATTEMPTS) {
           this.conversation.set(conversation);
           this.messages.set(mergeStored(messages, this.messages()));
-          return;
+          return conversation;
         }
       } catch {
-        return; // What streamed stays on screen; the next load shows what was stored.
+        return undefined; // What streamed stays on screen; the next load shows what was stored.
       }
       await new Promise((wake) => setTimeout(wake, SYNC_WAIT_MS));
+    }
+    return undefined;
+  }
+
+  /**
+   * A title model (when a setting names one) renames a new conversation shortly after its first
+   * reply: the list and the header show it once it is there. A few reads, then it gives up.
+   */
+  private async watchTitle(id: string, cut: string): Promise<void> {
+    const signal = this.titleChecks.signal;
+    let waited = 0;
+    for (const at of TITLE_CHECKS_MS) {
+      await new Promise<void>((wake) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          wake();
+        };
+        const timer = setTimeout(done, at - waited);
+        signal.addEventListener('abort', done);
+      });
+      waited = at;
+      if (signal.aborted) return;
+      try {
+        const { messages: _, ...conversation } = await this.service.get(id);
+        if (conversation.title === cut) continue;
+        this.service.refresh(conversation);
+        if (this.conversation()?.id === id) this.conversation.set(conversation);
+        return;
+      } catch {
+        return; // Deleted, or signed out: nothing to show.
+      }
     }
   }
 

@@ -79,6 +79,11 @@ export class PlaygroundService {
     this.conversations.update((list) => [conversation, ...list.filter((c) => c.id !== conversation.id)]);
   }
 
+  /** Shows a conversation's new state where it is in the list (a generated title). */
+  refresh(conversation: ConversationResponse): void {
+    this.conversations.update((list) => list.map((c) => (c.id === conversation.id ? conversation : c)));
+  }
+
   async create(body: CreateConversationRequest): Promise<ConversationResponse> {
     const created = await this.api.invoke(createConversation, { body });
     this.touch(created);
@@ -91,7 +96,7 @@ export class PlaygroundService {
 
   async rename(id: string, title: string): Promise<ConversationResponse> {
     const renamed = await this.api.invoke(updateConversation, { id, body: { title } });
-    this.conversations.update((list) => list.map((c) => (c.id === id ? renamed : c)));
+    this.refresh(renamed);
     return renamed;
   }
 

@@ -1,9 +1,11 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MatSelectHarness } from '@angular/material/select/testing';
 import type { SettingResponse } from '../../api/models';
 import { testing } from '../../../testing/harness';
-import { aSetting } from '../../../testing/registry-fixtures';
+import { aModel, aModelPage, aSetting } from '../../../testing/registry-fixtures';
 import { aProblem } from '../../../testing/session-fixtures';
 import { SettingRowComponent } from './setting-row.component';
 import { SettingsService } from './settings.service';
@@ -69,5 +71,37 @@ describe('SettingRowComponent', () => {
     await t.until(() => expect(t.byTestId('setting-editor-upstream.max_retries')).toBeNull());
     await t.until(() => expect(focused()).toBe('edit-setting-upstream.max_retries'));
     http.expectNone('/api/v1/settings/upstream.max_retries');
+  });
+
+  it('names a model setting’s model, and offers the active generation models or None', async () => {
+    const titler = aModel({ id: 'm-titler', display_name: 'Titler', status: 'active' });
+    const retired = aModel({ id: 'm-retired', display_name: 'Retired', status: 'inactive' });
+    const setting = aSetting({
+      key: 'conversations.title_model',
+      type: 'generation_model',
+      value: 'm-titler' as unknown as object,
+      default: null as unknown as object,
+      is_set: true,
+    });
+    await render(setting);
+    const models = await t.request('/api/v1/models', 'GET', (params) => params.get('type') === 'generation');
+    models.flush(aModelPage([retired, titler]));
+    await t.until(() => expect(t.text('setting-value-conversations.title_model')).toBe('Titler'));
+    expect(t.allText()).toContain('Default: None');
+
+    await t.click('edit-setting-conversations.title_model');
+    const select = await TestbedHarnessEnvironment.loader(fixture).getHarness(
+      MatSelectHarness.with({ selector: '[data-testid="setting-input-conversations.title_model"]' }),
+    );
+    await select.open();
+    expect(await Promise.all((await select.getOptions()).map((o) => o.getText()))).toEqual(['None', 'Titler']);
+    await select.clickOptions({ text: 'None' });
+    await t.click('save-setting-conversations.title_model');
+    const put = await t.request('/api/v1/settings/conversations.title_model', 'PUT');
+    expect(put.request.body).toEqual({ value: null });
+    const saved = { ...setting, value: null as unknown as object };
+    put.flush(saved);
+    fixture.componentRef.setInput('setting', saved); // as the page passes the updated list down
+    await t.until(() => expect(t.text('setting-value-conversations.title_model')).toBe('None'));
   });
 });

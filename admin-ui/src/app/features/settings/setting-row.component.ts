@@ -15,6 +15,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import type { SettingResponse } from '../../api/models';
 import { fieldErrors, problemMessage } from '../../core/http/problem';
@@ -33,6 +34,7 @@ import { settingKind, SettingsService } from './settings.service';
     MatFormFieldModule,
     MatIconModule,
     MatInputModule,
+    MatSelectModule,
     MatSlideToggleModule,
     AlertComponent,
     ChipsInputComponent,
@@ -44,7 +46,7 @@ import { settingKind, SettingsService } from './settings.service';
   styleUrl: './setting-row.component.scss',
 })
 export class SettingRowComponent {
-  private readonly service = inject(SettingsService);
+  protected readonly service = inject(SettingsService);
   private readonly injector = inject(Injector);
   private readonly editButton = viewChild<string, ElementRef<HTMLButtonElement>>('editButton', { read: ElementRef });
   private readonly editor = viewChild<string, ElementRef<HTMLFormElement>>('editor', { read: ElementRef });
@@ -63,8 +65,16 @@ export class SettingRowComponent {
   protected readonly number = new FormControl<number | null>(null, [Validators.required, integer]);
   protected readonly list = new FormControl<string[]>([], { nonNullable: true });
   protected readonly json = new FormControl('', { nonNullable: true, validators: Validators.required });
+  protected readonly model = new FormControl<string | null>(null);
+
+  /** The models an admin may choose: active ones (the API refuses others). */
+  protected readonly activeModels = computed(() => this.service.generationModels().filter((m) => m.status === 'active'));
 
   protected show(value: unknown): string {
+    if (this.kind() === 'model') {
+      if (value === null) return 'None';
+      return this.service.generationModels().find((m) => m.id === value)?.display_name ?? 'A model no longer listed';
+    }
     if (Array.isArray(value)) return value.length ? value.join(', ') : 'None';
     if (typeof value === 'boolean') return value ? 'On' : 'Off';
     if (typeof value === 'number') return value.toLocaleString('en');
@@ -125,7 +135,9 @@ export class SettingRowComponent {
   }
 
   protected control(): FormControl<unknown> {
-    return { flag: this.flag, number: this.number, list: this.list, json: this.json }[this.kind()] as FormControl<unknown>;
+    return { flag: this.flag, number: this.number, list: this.list, model: this.model, json: this.json }[
+      this.kind()
+    ] as FormControl<unknown>;
   }
 
   private focusAfterRender(target: () => HTMLElement | null | undefined): void {
@@ -136,6 +148,7 @@ export class SettingRowComponent {
     if (this.kind() === 'flag') this.flag.setValue(value === true);
     else if (this.kind() === 'number') this.number.setValue(typeof value === 'number' ? value : null);
     else if (this.kind() === 'list') this.list.setValue(Array.isArray(value) ? [...(value as string[])] : []);
+    else if (this.kind() === 'model') this.model.setValue(typeof value === 'string' ? value : null);
     else this.json.setValue(JSON.stringify(value, null, 2));
   }
 }

@@ -1,19 +1,18 @@
 import { computed, inject, Injectable, resource } from '@angular/core';
 import { Api } from '../../api/api';
+import { listModels } from '../../api/fn/models/list-models';
 import { listSettings } from '../../api/fn/settings/list-settings';
 import { putSetting } from '../../api/fn/settings/put-setting';
-import type { SettingResponse } from '../../api/models';
+import type { ModelResponse, SettingResponse } from '../../api/models';
 import { latestValue, loadError } from '../../shared/latest';
 
-/** What kind of editor a setting needs, judged from its default (the API does not describe types). */
-export type SettingKind = 'flag' | 'number' | 'list' | 'json';
+/** What kind of editor a setting needs; a type this console does not know yet is edited as JSON. */
+export type SettingKind = 'flag' | 'number' | 'list' | 'model' | 'json';
+
+const KIND_BY_TYPE: Record<string, SettingKind> = { boolean: 'flag', integer: 'number', string_list: 'list', generation_model: 'model' };
 
 export function settingKind(setting: SettingResponse): SettingKind {
-  const value: unknown = setting.default;
-  if (typeof value === 'boolean') return 'flag';
-  if (typeof value === 'number') return 'number';
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return 'list';
-  return 'json';
+  return KIND_BY_TYPE[setting.type] ?? 'json';
 }
 
 /** System settings: list, change one. One instance per settings page. */
@@ -26,6 +25,14 @@ export class SettingsService {
   readonly loading = this.listResource.isLoading;
   readonly loaded = computed(() => this.listResource.hasValue() || this.listResource.status() === 'error');
   readonly error = loadError(this.listResource);
+
+  /** The generation models a model setting can name; read only when there is such a setting. */
+  private readonly modelsResource = resource({
+    // `true`, not an object: a new settings list with the same answer must not read the models again.
+    params: () => (this.settings().some((setting) => settingKind(setting) === 'model') ? true : undefined),
+    loader: () => this.api.invoke(listModels, { type: 'generation', page_size: 100, sort: 'display_name' }),
+  });
+  readonly generationModels = computed<ModelResponse[]>(() => (this.modelsResource.hasValue() ? this.modelsResource.value().items : []));
 
   reload(): void {
     this.listResource.reload();
