@@ -153,11 +153,11 @@ export async function seed(databaseUrl: string, adminEmail: string): Promise<See
     await timed(
       'usage',
       `INSERT INTO usage_daily (day, model_id, provider_id, api_key_id, user_id, model_name, requests, errors, input_tokens, output_tokens,
-                                cost_usd, latency_ms_sum, latency_buckets)
+                                cost_usd, latency_ms_sum, latency_buckets, latency_ms_min, latency_ms_max)
        SELECT (occurred_at AT TIME ZONE 'UTC')::date, coalesce(model_id, '${none}'), coalesce(provider_id, '${none}'),
               coalesce(api_key_id, '${none}'), coalesce(user_id, '${none}'), min(model_name), count(*),
               count(*) FILTER (WHERE status_code >= 400 AND status_code <> 499), sum(input_tokens), sum(output_tokens), sum(cost_usd),
-              sum(latency_ms), ARRAY[${bucketCounts.join(', ')}]::int[]
+              sum(latency_ms), ARRAY[${bucketCounts.join(', ')}]::int[], min(latency_ms), max(latency_ms)
          FROM usage_events GROUP BY 1, 2, 3, 4, 5`,
     );
     const started = performance.now();

@@ -7,6 +7,7 @@ import { MessageHistoryTokens1764518400000 } from './1764518400000-message-histo
 import { AuditAppendMany1764604800000 } from './1764604800000-audit-append-many.js';
 import { UsageSources1764691200000 } from './1764691200000-usage-sources.js';
 import { SettingValuesNullable1764777600000 } from './1764777600000-setting-values-nullable.js';
+import { UsageLatencyRange1764864000000 } from './1764864000000-usage-latency-range.js';
 
 /** Every migration in order; listed explicitly so the app, the CLI and Jest load the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AuditAppendMany1764604800000,
   UsageSources1764691200000,
   SettingValuesNullable1764777600000,
+  UsageLatencyRange1764864000000,
 ];

@@ -30,6 +30,16 @@ describe('percentileFromBuckets', () => {
     expect(percentileFromBuckets(buckets, 1)).toBe(50);
   });
 
+  it('keeps the estimate within the fastest and slowest call when they are known', () => {
+    // Ten calls of 30 ms: the bucket alone says 38 and 49.
+    const buckets = histogram(Array<number>(10).fill(30));
+    expect(percentileFromBuckets(buckets, 0.5, 30, 30)).toBe(30);
+    expect(percentileFromBuckets(buckets, 0.95, 30, 30)).toBe(30);
+    // Calls of 26 to 45 ms: a median of 38 is inside that range and stays; p95 is capped at 45.
+    expect(percentileFromBuckets(buckets, 0.5, 26, 45)).toBe(38);
+    expect(percentileFromBuckets(buckets, 0.95, 26, 45)).toBe(45);
+  });
+
   it('skips to the bucket where the rank falls: a slow tail shows in p95, not p50', () => {
     const buckets = histogram([...Array<number>(18).fill(40), 3000, 4000]);
     const p50 = percentileFromBuckets(buckets, 0.5)!;

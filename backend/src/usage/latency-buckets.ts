@@ -9,10 +9,16 @@ export function bucketOf(latencyMs: number): number {
 export const emptyBuckets = () => LATENCY_BOUNDS_MS.map(() => 0);
 
 /**
- * A percentile from histogram counts, interpolated linearly inside its bucket. Exact enough for
- * dashboards (the error is bounded by the bucket width) and cheap over a month of data.
+ * A percentile from histogram counts, interpolated linearly inside its bucket and kept within the
+ * fastest and slowest call when they are known. Exact enough for dashboards (the error is bounded
+ * by the bucket width) and cheap over a month of data.
  */
-export function percentileFromBuckets(buckets: number[], q: number): number | null {
+export function percentileFromBuckets(buckets: number[], q: number, fastest = 0, slowest = Infinity): number | null {
+  const interpolated = interpolate(buckets, q);
+  return interpolated === null ? null : Math.round(Math.min(Math.max(interpolated, fastest), slowest));
+}
+
+function interpolate(buckets: number[], q: number): number | null {
   const total = buckets.reduce((a, b) => a + b, 0);
   if (total === 0) return null;
   const rank = q * total;
@@ -22,7 +28,7 @@ export function percentileFromBuckets(buckets: number[], q: number): number | nu
     if (seen + buckets[i] >= rank) {
       const lower = i === 0 ? 0 : LATENCY_BOUNDS_MS[i - 1];
       const upper = Number.isFinite(LATENCY_BOUNDS_MS[i]) ? LATENCY_BOUNDS_MS[i] : lower * 2;
-      return Math.round(lower + ((rank - seen) / buckets[i]) * (upper - lower));
+      return lower + ((rank - seen) / buckets[i]) * (upper - lower);
     }
     seen += buckets[i];
   }

@@ -172,8 +172,11 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
       row.input += e.inputTokens;
       row.output += e.outputTokens;
       row.cost.push(e.costUsd);
-      row.latency += Math.round(e.latencyMs);
+      const latency = Math.round(e.latencyMs);
+      row.latency += latency;
       row.buckets[bucketOf(e.latencyMs)]++;
+      if (latency < row.fastest) row.fastest = latency;
+      if (latency > row.slowest) row.slowest = latency;
     }
     await this.dataSource.transaction(async (manager) => {
       // One JSON document rather than fifteen arrays: JSON.stringify is native, pg's array encoding is not.
@@ -207,13 +210,17 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
       );
       for (const row of daily.values()) {
         await manager.query(
-          `INSERT INTO usage_daily AS d (day, model_id, provider_id, api_key_id, user_id, model_name, requests, errors, input_tokens, output_tokens, cost_usd, latency_ms_sum, latency_buckets)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT sum(c) FROM unnest($11::numeric[]) c), $12, $13)
+          `INSERT INTO usage_daily AS d (day, model_id, provider_id, api_key_id, user_id, model_name, requests, errors, input_tokens, output_tokens, cost_usd,
+                                        latency_ms_sum, latency_buckets, latency_ms_min, latency_ms_max)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT sum(c) FROM unnest($11::numeric[]) c), $12, $13, $14, $15)
            ON CONFLICT (day, model_id, provider_id, api_key_id, user_id) DO UPDATE SET
              requests = d.requests + excluded.requests, errors = d.errors + excluded.errors,
              input_tokens = d.input_tokens + excluded.input_tokens, output_tokens = d.output_tokens + excluded.output_tokens,
              cost_usd = d.cost_usd + excluded.cost_usd, latency_ms_sum = d.latency_ms_sum + excluded.latency_ms_sum,
-             latency_buckets = int_array_add(d.latency_buckets, excluded.latency_buckets), model_name = excluded.model_name`,
+             latency_buckets = int_array_add(d.latency_buckets, excluded.latency_buckets), model_name = excluded.model_name,
+             -- A row from before the range was kept stays without one (LEAST would ignore its NULL).
+             latency_ms_min = CASE WHEN d.latency_ms_min IS NULL THEN NULL ELSE LEAST(d.latency_ms_min, excluded.latency_ms_min) END,
+             latency_ms_max = CASE WHEN d.latency_ms_max IS NULL THEN NULL ELSE GREATEST(d.latency_ms_max, excluded.latency_ms_max) END`,
           [
             row.day,
             row.model,
@@ -228,6 +235,8 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
             row.cost,
             row.latency,
             row.buckets,
+            row.fastest,
+            row.slowest,
           ],
         );
       }

@@ -12,6 +12,9 @@ export interface UsageTally {
   cost: string[];
   latency: number;
   buckets: number[];
+  /** The fastest and slowest call (ms); 0 and Infinity when not known (rollup rows from before they were kept). */
+  fastest: number;
+  slowest: number;
 }
 
 export const emptyTally = (): UsageTally => ({
@@ -22,4 +25,6 @@ export const emptyTally = (): UsageTally => ({
   cost: [],
   latency: 0,
   buckets: emptyBuckets(),
+  fastest: Infinity,
+  slowest: -Infinity,
 });

@@ -28,6 +28,9 @@ interface Row {
   cost_usd: string;
   latency_ms_sum: string;
   latency_buckets: number[];
+  /** Null when a rollup row in the group has no range (written before it was kept). */
+  fastest: number | null;
+  slowest: number | null;
 }
 
 /** Usage reports from the daily rollup (one row per day and model/provider/key/user), not raw calls. */
@@ -46,7 +49,9 @@ export class UsageService {
       `SELECT ${period} AS period, ${column}::text AS key, sum(requests)::int AS requests, sum(errors)::int AS errors,
               sum(input_tokens)::text AS input_tokens, sum(output_tokens)::text AS output_tokens, sum(cost_usd)::text AS cost_usd,
               sum(latency_ms_sum)::text AS latency_ms_sum,
-              ${BUCKET_SUMS} AS latency_buckets
+              ${BUCKET_SUMS} AS latency_buckets,
+              CASE WHEN bool_and(latency_ms_min IS NOT NULL) THEN min(latency_ms_min) END AS fastest,
+              CASE WHEN bool_and(latency_ms_max IS NOT NULL) THEN max(latency_ms_max) END AS slowest
          FROM usage_daily WHERE day BETWEEN $1 AND $2 GROUP BY 1, 2 ORDER BY 1, 2`,
       [from, to],
     )) as Row[];
@@ -61,6 +66,8 @@ export class UsageService {
         cost: [r.cost_usd],
         latency: Number(r.latency_ms_sum),
         buckets: r.latency_buckets ?? emptyBuckets(),
+        fastest: r.fastest ?? 0,
+        slowest: r.slowest ?? Infinity,
       };
       const total = totals.get(r.key) ?? emptyTally();
       merge(total, acc);
@@ -97,6 +104,8 @@ function merge(into: UsageTally, from: UsageTally): void {
   into.cost.push(...from.cost);
   into.latency += from.latency;
   from.buckets.forEach((n, i) => (into.buckets[i] += n));
+  into.fastest = Math.min(into.fastest, from.fastest);
+  into.slowest = Math.max(into.slowest, from.slowest);
 }
 
 function figures(acc: UsageTally): UsageFigures {
@@ -106,8 +115,8 @@ function figures(acc: UsageTally): UsageFigures {
     input_tokens: acc.input,
     output_tokens: acc.output,
     cost_usd: sumDecimals(acc.cost),
-    latency_p50_ms: percentileFromBuckets(acc.buckets, 0.5),
-    latency_p95_ms: percentileFromBuckets(acc.buckets, 0.95),
+    latency_p50_ms: percentileFromBuckets(acc.buckets, 0.5, acc.fastest, acc.slowest),
+    latency_p95_ms: percentileFromBuckets(acc.buckets, 0.95, acc.fastest, acc.slowest),
     latency_avg_ms: acc.requests ? Math.round(acc.latency / acc.requests) : null,
   };
 }

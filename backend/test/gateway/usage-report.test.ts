@@ -1,4 +1,5 @@
 import { type UsageEntry, UsageRecorder } from '../../src/usage/usage-recorder.service.js';
+import { ownerClient } from '../support/database.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -24,13 +25,15 @@ describe('usage report', () => {
   let t: TestApp;
   let providers: Record<string, any>[];
   let users: { id: string; email: string; token: string }[];
+  /** A call on `day` by user `who` to model `where` (0 or 1) that took `latencyMs`. */
+  let call: (day: string, who: number, where: number, latencyMs: number, extra?: Partial<UsageEntry>) => UsageEntry;
 
   beforeAll(async () => {
     t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
     providers = [await aProvider(t), await aProvider(t)];
     const models = [await aModel(t, providers[0].id), await aModel(t, providers[1].id)];
     users = [await t.userWithRole('member'), await t.userWithRole('member')];
-    const call = (day: string, who: number, where: number, latencyMs: number, extra: Partial<UsageEntry> = {}): UsageEntry => ({
+    call = (day, who, where, latencyMs, extra = {}) => ({
       source: 'gateway',
       endpoint: 'v1',
       userId: users[who].id,
@@ -125,8 +128,36 @@ describe('usage report', () => {
     expect(mine.latency_p95_ms).toBeLessThanOrEqual(5000);
     expect(mine.latency_avg_ms).toBe(Math.round((18 * 40 + 3000 + 4000) / 20));
     const other = body.totals.find((r) => r.key === users[1].id)!;
-    expect(other.latency_p50_ms).toBeGreaterThan(100);
-    expect(other.latency_p95_ms).toBeLessThanOrEqual(250);
+    // Both of its calls took 200 ms: the percentiles stay within what was measured, not the bucket (100, 250].
+    expect(other.latency_p50_ms).toBe(200);
+    expect(other.latency_p95_ms).toBe(200);
+  });
+
+  it('keeps the percentiles within the fastest and slowest call, across days and with rows from before that was kept', async () => {
+    // December holds one 80 ms call per user: interpolating in (50, 100] alone would say 75 and 98.
+    const december = await report('group_by=user&from=2025-12-01&to=2025-12-31');
+    for (const row of december.totals) expect([row.latency_p50_ms, row.latency_p95_ms, row.latency_avg_ms]).toEqual([80, 80, 80]);
+    // November and December together for user 0: p50 among the 40 ms calls, p95 at most the slowest (4,000 ms).
+    const both = (await report('group_by=user&from=2025-11-01&to=2025-12-31')).totals.find((r) => r.key === users[0].id)!;
+    expect(both.latency_p50_ms).toBe(40);
+    expect(both.latency_p95_ms).toBeGreaterThanOrEqual(2500);
+    expect(both.latency_p95_ms).toBeLessThanOrEqual(4000);
+    // A rollup row written before the range was kept has none, and takes none on later calls: interpolated as before.
+    const db = await ownerClient(t.databaseUrl);
+    try {
+      await db.query(`UPDATE usage_daily SET latency_ms_min = NULL, latency_ms_max = NULL WHERE day = '2025-12-05' AND user_id = $1`, [
+        users[1].id,
+      ]);
+    } finally {
+      await db.end();
+    }
+    const recorder = t.app.get(UsageRecorder);
+    recorder.record(call('2025-12-05', 1, 1, 90));
+    await recorder.flush();
+    const older = (await report('group_by=user&from=2025-12-01&to=2025-12-31')).totals.find((r) => r.key === users[1].id)!;
+    expect(older.requests).toBe(2);
+    expect(older.latency_p50_ms).toBe(75);
+    expect(older.latency_p95_ms).toBe(98);
   });
 
   it('refuses from after to, a range over 366 days and an unknown grouping with 422', async () => {

@@ -32,8 +32,13 @@ export class UsageFigures {
   @ApiProperty() input_tokens!: number;
   @ApiProperty() output_tokens!: number;
   @ApiProperty({ example: '12.345', description: 'USD, exact decimal' }) cost_usd!: string;
-  @ApiProperty({ type: Number, nullable: true, description: 'Estimated from a latency histogram' }) latency_p50_ms!: number | null;
-  @ApiProperty({ type: Number, nullable: true }) latency_p95_ms!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Estimated from a latency histogram, within the fastest and slowest call',
+  })
+  latency_p50_ms!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Estimated like latency_p50_ms' }) latency_p95_ms!: number | null;
   @ApiProperty({ type: Number, nullable: true }) latency_avg_ms!: number | null;
 }
 
