@@ -7,8 +7,9 @@ import { adminApi } from './support/admin-api.js';
 /**
  * From an upstream to a chat, as one admin session against the fake OpenAI: a provider whose
  * connection test fails on a bad key and passes on the right one; its models discovered and
- * imported; a default set; a streamed chat, and a stopped one, in the playground; then the usage
- * this produced. Auditors read usage; members chat. Last, all of it in the audit log and its exports.
+ * imported; a default set; a streamed chat, and a stopped one, in the playground; a title model
+ * naming a new conversation; then the usage this produced. Auditors read usage; members chat.
+ * Last, all of it in the audit log and its exports.
  */
 test.describe.configure({ mode: 'serial' });
 
@@ -304,6 +305,28 @@ test('playground: rename and delete conversations from the list', async () => {
   await page.getByTestId('confirm-button').click();
   await expect(page.getByTestId(`conversation-item-${id}`)).toHaveCount(0);
   await expect(page.getByTestId('chat-empty')).toBeVisible();
+});
+
+test('settings: a title model names a new conversation shortly after its first reply', async ({ baseURL }) => {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('edit-setting-conversations.title_model').click();
+  await choose(page.getByTestId('setting-input-conversations.title_model'), names.chat);
+  await page.getByTestId('save-setting-conversations.title_model').click();
+  await expect(page.getByTestId('setting-value-conversations.title_model')).toHaveText(names.chat);
+
+  await page.getByTestId('nav-playground').click();
+  await page.getByTestId('new-conversation-button').click();
+  await page.getByTestId('chat-input').fill('Suggest a name for a small sailing boat');
+  await page.getByTestId('chat-input').press('Enter');
+  await expect(lastReply()).toHaveAttribute('data-status', 'complete');
+  // First the message cut short; then what the title model (the fake) answered, in the header and the list.
+  const generated = 'This is a fake reply to: Suggest a name for a small sailing boat';
+  await expect(page.getByTestId('chat-title')).toHaveText(generated, { timeout: 10_000 });
+  await expect(page.getByTestId('conversation-list').locator('li').first()).toContainText(generated);
+
+  // Off again for the rest of the run.
+  const api = await adminApi(baseURL!);
+  await api('PUT', '/api/v1/settings/conversations.title_model', { value: null });
 });
 
 test('usage: the playground traffic per model, with charts and totals', async () => {
