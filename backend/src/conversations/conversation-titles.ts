@@ -8,10 +8,9 @@ import { routeModel } from '../models/model-routing.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
-import { callerOf, failedCall } from '../usage/usage-caller.js';
+import { callerOf, metered } from '../usage/usage-caller.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
 import { Conversation } from './conversation.entity.js';
-import { costOfReply } from './reply-accounting.js';
 
 const TITLE_TIMEOUT_MS = 30_000;
 const SHUTDOWN_WAIT_MS = 5_000;
@@ -91,49 +90,21 @@ export class ConversationTitles implements OnModuleInit, BeforeApplicationShutdo
     const requested = snapshot.models.get(modelId);
     if (!requested) throw new Error('the title model no longer exists');
     const { model } = routeModel(snapshot, requested);
-    const started = performance.now();
-    const charged = {
-      source: 'conversation' as const,
-      endpoint: 'conversations.title',
-      ...callerOf(actor),
-      modelId: model.id,
-      providerId: model.providerId,
-      modelName: model.displayName,
-    };
-    let text: string;
-    try {
-      const result = await this.upstream.chat(model, {
-        messages: [
-          { role: 'system', content: INSTRUCTION },
-          { role: 'user', content: firstMessage.slice(0, MAX_PROMPT_CHARS) },
-        ],
-        maxOutputTokens: 24,
-        signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
-      });
-      text = result.text;
-      this.usage.record({
-        ...charged,
-        statusCode: 200,
-        errorClass: null,
-        inputTokens: result.usage.inputTokens,
-        outputTokens: result.usage.outputTokens,
-        costUsd: costOfReply(model, result.usage).total_usd,
-        latencyMs: Math.round(performance.now() - started),
-        ttftMs: null,
-      });
-    } catch (error) {
-      const latencyMs = Math.round(performance.now() - started);
-      this.usage.record({
-        ...charged,
-        ...failedCall(false, error),
-        inputTokens: 0,
-        outputTokens: 0,
-        costUsd: '0',
-        latencyMs,
-        ttftMs: null,
-      });
-      throw error;
-    }
+    // No caller's signal: nobody is waiting, and a timeout is the model's failure, not a hang-up.
+    const { text } = await metered(
+      this.usage,
+      { source: 'conversation', endpoint: 'conversations.title', caller: callerOf(actor), model },
+      () =>
+        this.upstream.chat(model, {
+          messages: [
+            { role: 'system', content: INSTRUCTION },
+            { role: 'user', content: firstMessage.slice(0, MAX_PROMPT_CHARS) },
+          ],
+          maxOutputTokens: 24,
+          signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
+        }),
+      (result) => result.usage,
+    );
     const title = cleanTitle(text);
     if (!title || title === cut) return;
     await this.dataSource.transaction(async (manager) => {
@@ -159,9 +130,13 @@ export function cleanTitle(text: string): string {
       .replace(/^(title:\s*)/i, '')
       .trim() ?? '';
   const unquoted = line.replace(/^["'“‘`*]+|["'”’`*]+$/g, '').trim();
-  const bare = unquoted.replace(/\.$/, '').replace(/\s+/g, ' ').trim();
-  if (bare.length <= MAX_TITLE_CHARS) return bare;
-  const cut = bare.slice(0, MAX_TITLE_CHARS);
+  return cutAtWord(unquoted.replace(/\.$/, '').replace(/\s+/g, ' ').trim(), MAX_TITLE_CHARS);
+}
+
+/** `text` if it fits `max` characters, else cut at the last word break past half of it, with an ellipsis. */
+export function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
   const space = cut.lastIndexOf(' ');
-  return `${(space > 40 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }

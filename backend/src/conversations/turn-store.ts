@@ -9,6 +9,7 @@ import { routeModel, type RoutedModel } from '../models/model-routing.js';
 import type { RegistrySnapshot } from '../registry/registry-cache.js';
 import { CONVERSATION_COLUMNS } from './conversation.mapper.js';
 import type { Conversation } from './conversation.entity.js';
+import { cutAtWord } from './conversation-titles.js';
 import { ConversationBusy, type Lease } from './conversation-leases.js';
 import type { Message } from './message.entity.js';
 import { historyCap, tokensOf, type HistoryMessage } from './prompt-builder.js';
@@ -198,8 +199,5 @@ const IN_HISTORY = `(m.status = 'complete' AND m.content <> '')`;
 /** A short title from the first message: its first line, cut at a word near 60 characters. */
 export function titleFrom(content: string): string {
   const line = content.trim().split('\n')[0].replace(/\s+/g, ' ');
-  if (line.length <= 60) return line || DEFAULT_TITLE;
-  const cut = line.slice(0, 60);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > 30 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  return line ? cutAtWord(line, 60) : DEFAULT_TITLE;
 }
