@@ -63,12 +63,16 @@ export class GatewayRelay {
   }
 }
 
-/** The body sent on: the client's, with the model's defaults filled in and its output cap enforced. */
+/**
+ * The body sent on: the client's, with the model's defaults filled in and its output cap enforced;
+ * members Switchboard does not act on (tools, response_format, …) go on as they came.
+ */
 function relayBody(route: GatewayRoute, input: ChatCompletionInput, stream: boolean): Record<string, unknown> {
   const params = route.model.params as { max_output_tokens?: number; temperature?: number; top_p?: number };
   const max = input.maxOutputTokens ?? params.max_output_tokens;
   return {
-    messages: input.messages,
+    ...input.passThrough,
+    messages: input.wireMessages,
     ...(max !== undefined && { max_tokens: params.max_output_tokens ? Math.min(max, params.max_output_tokens) : max }),
     ...((input.temperature ?? params.temperature) !== undefined && { temperature: input.temperature ?? params.temperature }),
     ...((input.topP ?? params.top_p) !== undefined && { top_p: input.topP ?? params.top_p }),

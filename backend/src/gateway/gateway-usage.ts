@@ -6,6 +6,7 @@ import type { ProviderKind } from '../providers/provider-kinds.js';
 import type { TokenUsage } from '../upstream/upstream.types.js';
 import { callerOf, failedCall } from '../usage/usage-caller.js';
 import { UsageRecorder } from '../usage/usage-recorder.service.js';
+import { refusedAsMalformed } from './openai-errors.js';
 
 /** A routed model and the kind of provider that serves it (which decides pass-through or translation). */
 export type GatewayRoute = RoutedModel & { kind: ProviderKind };
@@ -74,4 +75,8 @@ function caller(call: GatewayCall) {
   return { source: 'gateway' as const, endpoint: 'v1', ...callerOf(call.actor) };
 }
 
-const outcome = (call: GatewayCall, error: unknown) => failedCall(call.signal.aborted, error);
+// Recorded with the status the client was answered (see toOpenAiError).
+function outcome(call: GatewayCall, error: unknown) {
+  const failed = failedCall(call.signal.aborted, error);
+  return refusedAsMalformed(error) && failed.statusCode !== 499 ? { ...failed, statusCode: 400 } : failed;
+}

@@ -10,30 +10,53 @@ import { TurnPacer } from '../common/turn-pacer.js';
 import { GatewayService } from './gateway.service.js';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-errors.js';
 
+const OPENAI_FORMAT_ONLY =
+  'Passed on as sent to providers that speak OpenAI’s format (OpenAI, Azure OpenAI, LiteLLM, OpenAI-compatible); ' +
+  'refused (422, by name) for a model another kind of provider serves.';
+
 const CHAT_BODY: SchemaObject = {
   type: 'object',
   required: ['model', 'messages'],
+  description:
+    'OpenAI’s chat completion request. Switchboard reads the members listed without a note and translates them for every ' +
+    `provider kind. Other members (tools, tool_choice, response_format, seed, logprobs, …): ${OPENAI_FORMAT_ONLY}`,
+  additionalProperties: true,
   properties: {
     model: { type: 'string', description: 'A model’s display name (GET /v1/models)' },
     messages: {
       type: 'array',
       items: {
         type: 'object',
+        required: ['role'],
         properties: {
-          role: { type: 'string', enum: ['system', 'developer', 'user', 'assistant'] },
-          content: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }] },
+          role: {
+            type: 'string',
+            enum: ['system', 'developer', 'user', 'assistant', 'tool'],
+            description: `developer is sent as system. tool: ${OPENAI_FORMAT_ONLY}`,
+          },
+          content: {
+            oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
+            nullable: true,
+            description: `A string or content parts; text parts are joined. Other parts (image_url, …) in user messages: ${OPENAI_FORMAT_ONLY}`,
+          },
+          name: { type: 'string', description: OPENAI_FORMAT_ONLY },
+          tool_calls: { type: 'array', items: { type: 'object' }, description: `On assistant messages. ${OPENAI_FORMAT_ONLY}` },
+          tool_call_id: { type: 'string', description: 'On tool messages: the call the result answers' },
         },
       },
     },
     stream: { type: 'boolean' },
     stream_options: { type: 'object', properties: { include_usage: { type: 'boolean' } } },
-    max_tokens: { type: 'integer' },
-    max_completion_tokens: { type: 'integer' },
+    max_tokens: { type: 'integer', description: 'Capped at the model’s max_output_tokens' },
+    max_completion_tokens: { type: 'integer', description: 'Same as max_tokens' },
     temperature: { type: 'number' },
     top_p: { type: 'number' },
     stop: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-    n: { type: 'integer', enum: [1] },
-    user: { type: 'string' },
+    tools: { type: 'array', items: { type: 'object' }, description: OPENAI_FORMAT_ONLY },
+    tool_choice: { oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }], description: OPENAI_FORMAT_ONLY },
+    response_format: { type: 'object', description: OPENAI_FORMAT_ONLY },
+    n: { type: 'integer', minimum: 1, maximum: 128, description: `Above 1: ${OPENAI_FORMAT_ONLY}` },
+    user: { type: 'string', description: 'Sent on where the provider takes it' },
   },
   example: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] },
 };

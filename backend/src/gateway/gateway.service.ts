@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError, validationFailed } from '../common/domain-error.js';
 import { RequestBudget } from '../common/request-budget.js';
 import { routeModel } from '../models/model-routing.js';
-import type { ModelType } from '../providers/provider-kinds.js';
+import { kindSpec, type ModelType } from '../providers/provider-kinds.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
-import { isRelayable } from '../upstream/relay.js';
+import { isRelayable, relayableLabels } from '../upstream/relay.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import type { ChatStreamEvent, TokenUsage } from '../upstream/upstream.types.js';
 import { GatewayRelay } from './gateway-relay.js';
@@ -35,7 +35,7 @@ export class GatewayService {
 
   /** Parses, admits and routes a chat completion request; a refusal is recorded before it is thrown. */
   acceptChat(call: GatewayCall, body: unknown): Promise<{ input: ChatCompletionInput; route: GatewayRoute }> {
-    return this.accept(call, body, parseChatCompletion, ['generation', 'ner']);
+    return this.accept(call, body, parseChatCompletion, ['generation', 'ner'], reachesProvider);
   }
 
   /** Parses, admits and routes an embeddings request; a refusal is recorded before it is thrown. */
@@ -50,12 +50,15 @@ export class GatewayService {
     body: unknown,
     parse: (body: unknown) => T,
     kinds: ModelType[],
+    fits?: (input: T, route: GatewayRoute) => void,
   ): Promise<{ input: T; route: GatewayRoute }> {
     const started = performance.now();
     try {
       const input = parse(body);
       await this.admit(call.actor);
-      return { input, route: await this.route(input.model, kinds) };
+      const route = await this.route(input.model, kinds);
+      fits?.(input, route);
+      return { input, route };
     } catch (error) {
       this.usage.refused(call, (body as { model?: unknown } | null)?.model, started, error);
       throw error;
@@ -212,6 +215,22 @@ export class GatewayService {
       stop: input.stop,
     };
   }
+}
+
+/**
+ * Tools, images, names and other members passed through only reach providers that speak OpenAI's
+ * format; for the others the request is refused by name rather than sent on without them.
+ */
+function reachesProvider(input: ChatCompletionInput, route: GatewayRoute): void {
+  if (input.openAiOnly.length === 0 || isRelayable(route.kind)) return;
+  const served = `${route.model.displayName} is served by ${kindSpec(route.kind).label}`;
+  throw validationFailed(
+    input.openAiOnly.map(({ field, message }) => ({
+      field,
+      code: 'unsupported_parameter',
+      message: `${message} reach only providers that speak OpenAI's format (${relayableLabels()}); ${served}`,
+    })),
+  );
 }
 
 const usageOf = (u: TokenUsage) => ({

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorShape, toProblem } from '../common/problem.filter.js';
+import { isUpstreamError } from '../upstream/upstream-error.js';
 
 /** OpenAI's error body: what its SDKs parse into their typed errors. */
 export interface OpenAiErrorBody {
@@ -26,19 +27,26 @@ export function toOpenAiError(error: unknown): { status: number; body: OpenAiErr
   const { headers = {}, ...problem } = toProblem(error, logger);
   const firstField = problem.errors?.[0]?.field ?? null;
   const message = problem.errors?.length ? `${problem.detail}: ${problem.errors.map((e) => e.message).join('; ')}` : problem.detail;
+  // An upstream that refuses the request as malformed is answering what the client sent (tools,
+  // response_format and the like go on as they came): a 400 for the client to fix, which OpenAI's
+  // SDKs do not retry, rather than a 502 they would.
+  const status = refusedAsMalformed(error) ? 400 : problem.status;
   return {
-    status: problem.status,
+    status,
     headers: { ...headers, 'x-request-id': String(problem.request_id ?? '') },
     body: {
       error: {
         message,
-        type: TYPE_BY_STATUS[problem.status] ?? (problem.status >= 500 ? 'api_error' : 'invalid_request_error'),
+        type: TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'),
         param: firstField,
         code: problem.code,
       },
     },
   };
 }
+
+export const refusedAsMalformed = (error: unknown) =>
+  isUpstreamError(error) && error.errorClass === 'invalid_request' && (error.status === 400 || error.status === 422);
 
 @Catch()
 export class OpenAiErrorFilter implements ExceptionFilter {

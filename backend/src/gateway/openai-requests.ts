@@ -1,10 +1,18 @@
 import { type FieldError, validationFailed } from '../common/domain-error.js';
 import type { ChatMessage } from '../upstream/upstream.types.js';
+import { isObject, parseMessages } from './openai-messages.js';
 
-/** The chat completion request members Switchboard acts on; anything else is refused by name. */
+/** A chat completion request: the members Switchboard acts on, and what it passes on to OpenAI-format upstreams. */
 export interface ChatCompletionInput {
   model: string;
+  /** Text only, for providers reached through a translating adapter. */
   messages: ChatMessage[];
+  /** The messages as an OpenAI-format upstream gets them (see `parseMessages`). */
+  wireMessages: Record<string, unknown>[];
+  /** Members Switchboard does not act on (tools, response_format, seed, …): sent on as they came. */
+  passThrough: Record<string, unknown>;
+  /** What only an OpenAI-format upstream can take; refused by name when the model is served by another kind. */
+  openAiOnly: FieldError[];
   stream: boolean;
   includeUsage: boolean;
   maxOutputTokens?: number;
@@ -20,6 +28,7 @@ export interface EmbeddingsInput {
   dimensions?: number;
 }
 
+// Members Switchboard reads (and translates for every provider kind); the rest are passed on.
 const CHAT_KEYS = new Set([
   'model',
   'messages',
@@ -30,40 +39,34 @@ const CHAT_KEYS = new Set([
   'temperature',
   'top_p',
   'stop',
-  'n',
-  'user',
 ]);
 const EMBED_KEYS = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
-const ROLES = new Set(['system', 'developer', 'user', 'assistant']);
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Validates an OpenAI chat completion body. Members Switchboard cannot honour for every provider
- * (tools, images, logprobs, …) are refused with their name rather than silently dropped.
+ * Validates an OpenAI chat completion body. Members Switchboard does not act on are passed on
+ * verbatim to OpenAI-format upstreams, after a type check where their shape is well known
+ * (tools, tool_choice, response_format, …); for other provider kinds the gateway refuses them by
+ * name (`openAiOnly`) rather than dropping them. `user` is the one exception: an end-user tag for
+ * abuse monitoring, sent on where it can be and harmless to leave out elsewhere.
  */
 export function parseChatCompletion(body: unknown): ChatCompletionInput {
   const errors: FieldError[] = [];
+  const openAiOnly: FieldError[] = [];
   if (!isObject(body)) throw validationFailed([{ field: 'body', message: 'the body must be a JSON object' }]);
-  for (const key of Object.keys(body)) {
-    if (!CHAT_KEYS.has(key)) errors.push({ field: key, code: 'unsupported_parameter', message: `${key} is not supported by this gateway` });
+  const passThrough: Record<string, unknown> = {};
+  for (const key in body) {
+    const value = body[key];
+    if (CHAT_KEYS.has(key) || value === undefined || value === null) continue;
+    const problem = passThroughProblem(key, value);
+    if (problem) {
+      errors.push({ field: key, message: problem });
+      continue;
+    }
+    passThrough[key] = value;
+    if (key !== 'user' && !(key === 'n' && value === 1)) openAiOnly.push({ field: key, message: key });
   }
   if (typeof body.model !== 'string' || !body.model) errors.push({ field: 'model', message: 'model is required' });
-  const messages: ChatMessage[] = [];
-  if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    errors.push({ field: 'messages', message: 'messages must be a non-empty array' });
-  } else {
-    body.messages.forEach((m: unknown, i) => {
-      const field = `messages[${i}]`;
-      if (!isObject(m) || typeof m.role !== 'string' || !ROLES.has(m.role)) {
-        return errors.push({ field: `${field}.role`, message: 'role must be system, developer, user or assistant' });
-      }
-      const content = textOf(m.content);
-      if (content === null) return errors.push({ field: `${field}.content`, message: 'content must be a string or a list of text parts' });
-      messages.push({ role: m.role === 'developer' ? 'system' : (m.role as ChatMessage['role']), content });
-    });
-  }
-  if (body.n !== undefined && body.n !== 1) errors.push({ field: 'n', message: 'only n = 1 is supported' });
+  const messages = parseMessages(body.messages, errors, openAiOnly);
   if (body.stream !== undefined && typeof body.stream !== 'boolean') errors.push({ field: 'stream', message: 'stream must be a boolean' });
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)) {
@@ -80,11 +83,13 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
   }
   if (body.stream_options !== undefined && !isObject(body.stream_options))
     errors.push({ field: 'stream_options', message: 'stream_options must be an object' });
-  if (body.user !== undefined && typeof body.user !== 'string') errors.push({ field: 'user', message: 'user must be a string' });
   if (errors.length) throw validationFailed(errors);
   return {
     model: body.model as string,
-    messages,
+    messages: messages.text,
+    wireMessages: messages.wire,
+    passThrough,
+    openAiOnly,
     stream: body.stream === true,
     includeUsage: isObject(body.stream_options) && body.stream_options.include_usage === true,
     maxOutputTokens: maxTokens as number | undefined,
@@ -92,6 +97,46 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
     topP: body.top_p as number | undefined,
     stop: stop as string[] | undefined,
   };
+}
+
+/** Why a passed-on member cannot go upstream as it is, or null; members not known here go unchecked. */
+function passThroughProblem(key: string, value: unknown): string | null {
+  switch (key) {
+    case 'user':
+      return typeof value === 'string' ? null : 'user must be a string';
+    case 'n':
+      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 128 ? null : 'n must be an integer from 1 to 128';
+    case 'tools':
+      return Array.isArray(value) && value.length > 0 && value.every(isTool)
+        ? null
+        : 'tools must be a non-empty list of {type: "function", function: {name, parameters?}}';
+    case 'tool_choice':
+      return ['none', 'auto', 'required'].includes(value as string) || isObject(value)
+        ? null
+        : 'tool_choice must be none, auto, required or an object naming a tool';
+    case 'parallel_tool_calls':
+    case 'logprobs':
+      return typeof value === 'boolean' ? null : `${key} must be a boolean`;
+    case 'response_format':
+      return isObject(value) && typeof value.type === 'string' ? null : 'response_format must be an object with a type';
+    case 'seed':
+      return Number.isInteger(value) ? null : 'seed must be an integer';
+    case 'top_logprobs':
+      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 20
+        ? null
+        : 'top_logprobs must be an integer from 0 to 20';
+    case 'frequency_penalty':
+    case 'presence_penalty':
+      return typeof value === 'number' && value >= -2 && value <= 2 ? null : `${key} must be a number from -2 to 2`;
+    default:
+      return null;
+  }
+}
+
+function isTool(tool: unknown): boolean {
+  if (!isObject(tool) || typeof tool.type !== 'string') return false;
+  if (tool.type !== 'function') return true;
+  return isObject(tool.function) && typeof tool.function.name === 'string' && tool.function.name !== '';
 }
 
 export function parseEmbeddings(body: unknown): EmbeddingsInput {
@@ -127,13 +172,6 @@ export function parseEmbeddings(body: unknown): EmbeddingsInput {
     encoding: body.encoding_format === 'base64' ? 'base64' : 'float',
     dimensions: body.dimensions as number | undefined,
   };
-}
-
-function textOf(content: unknown): string | null {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return null;
-  const parts = content.map((p: unknown) => (isObject(p) && p.type === 'text' && typeof p.text === 'string' ? p.text : null));
-  return parts.every((p) => p !== null) ? parts.join('') : null;
 }
 
 function numberIn(value: unknown, field: string, min: number, max: number, errors: FieldError[]): void {

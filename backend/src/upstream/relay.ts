@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../providers/provider-kinds.js';
+import { kindSpec, type ProviderKind } from '../providers/provider-kinds.js';
 import { extraHeaders, rootOf } from './adapters/upstream-adapter.js';
 import type { UpstreamTarget } from './upstream.types.js';
 
@@ -6,6 +6,9 @@ import type { UpstreamTarget } from './upstream.types.js';
 const RELAYABLE: ReadonlySet<ProviderKind> = new Set(['openai', 'azure', 'litellm', 'openai_compatible']);
 
 export const isRelayable = (kind: ProviderKind) => RELAYABLE.has(kind);
+
+/** Those kinds by their labels, for messages that name them: "OpenAI, Azure OpenAI, …". */
+export const relayableLabels = () => [...RELAYABLE].map((kind) => kindSpec(kind).label).join(', ');
 
 export type RelayOperation = 'chat/completions' | 'embeddings';
 

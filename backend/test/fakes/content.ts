@@ -89,3 +89,27 @@ export function embeddingInputs(input: unknown): string[] | undefined {
   if (input.every((item) => Array.isArray(item))) return input.map((item) => JSON.stringify(item));
   return undefined;
 }
+
+/** The call a fake model makes when offered tools: the chosen function, every string parameter set to the prompt. */
+export interface FakeToolCall {
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Which tool a fake calls for OpenAI-style `tools` and `tool_choice`: the named one, else the first
+ * function; none when `tool_choice` is "none" or no function is offered.
+ */
+export function fakeToolCall(tools: unknown, toolChoice: unknown, promptText: string): FakeToolCall | undefined {
+  if (!Array.isArray(tools) || toolChoice === 'none') return undefined;
+  const functions = tools.filter(isRecord).flatMap((t) => (t['type'] === 'function' && isRecord(t['function']) ? [t['function']] : []));
+  const wanted = isRecord(toolChoice) && isRecord(toolChoice['function']) ? toolChoice['function']['name'] : undefined;
+  const chosen = wanted === undefined ? functions[0] : functions.find((f) => f['name'] === wanted);
+  if (!chosen || typeof chosen['name'] !== 'string') return undefined;
+  const properties =
+    isRecord(chosen['parameters']) && isRecord(chosen['parameters']['properties']) ? chosen['parameters']['properties'] : {};
+  const args = Object.fromEntries(
+    Object.entries(properties).flatMap(([key, schema]) => (isRecord(schema) && schema['type'] === 'string' ? [[key, promptText]] : [])),
+  );
+  return { name: chosen['name'], arguments: JSON.stringify(args) };
+}

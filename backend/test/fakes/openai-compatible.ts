@@ -4,6 +4,7 @@ import {
   estimateTokens,
   fakeEmbedding,
   fakeReply,
+  fakeToolCall,
   isRecord,
   limitReply,
   promptTokens,
@@ -38,6 +39,11 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
       });
     }
     const messages = body['messages'].filter(isRecord);
+    if (!toolResultsAnswerCalls(messages)) {
+      return this.sendError(call, 400, {
+        message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+      });
+    }
     const inputTokens = promptTokens(messages.map((m) => textOf(m['content'])));
     if (inputTokens > model.contextWindow) {
       return this.sendError(call, 400, {
@@ -45,10 +51,14 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
         code: 'context_length_exceeded',
       });
     }
-    const lastUser = [...messages].reverse().find((m) => m['role'] === 'user');
+    // A tool's result is answered like a user's message; a user's message with tools offered gets a tool call.
+    const prompt = [...messages].reverse().find((m) => m['role'] === 'user' || m['role'] === 'tool');
+    const promptText = textOf(prompt?.['content']);
+    const tool = prompt?.['role'] === 'user' ? fakeToolCall(body['tools'], body['tool_choice'], promptText) : undefined;
     const maxTokens = numberField(body, 'max_completion_tokens') ?? numberField(body, 'max_tokens');
-    const { text, truncated } = limitReply(fakeReply(textOf(lastUser?.['content'])), maxTokens);
-    const outputTokens = estimateTokens(text);
+    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
+    const toolCall = tool && { id: this.nextId('call_'), type: 'function', function: tool };
+    const outputTokens = estimateTokens(tool ? tool.name + tool.arguments : text);
     const usage = {
       prompt_tokens: inputTokens,
       completion_tokens: outputTokens,
@@ -56,7 +66,7 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     };
-    const finishReason = truncated ? 'length' : 'stop';
+    const finishReason = tool ? 'tool_calls' : truncated ? 'length' : 'stop';
     const modelName = typeof body['model'] === 'string' ? body['model'] : model.id;
     const common = {
       id: this.nextId('chatcmpl-'),
@@ -73,7 +83,9 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+            message: toolCall
+              ? { role: 'assistant', content: null, tool_calls: [toolCall], refusal: null, annotations: [] }
+              : { role: 'assistant', content: text, refusal: null, annotations: [] },
             logprobs: null,
             finish_reason: finishReason,
             ...(filters && { content_filter_results: filters }),
@@ -106,9 +118,18 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
       }))
     )
       return;
-    if (!(await stream.event(chunk({ role: 'assistant', content: '', refusal: null }, null)))) return;
-    for (const piece of replyChunks(text)) {
-      if (!(await stream.event(chunk({ content: piece }, null)))) return;
+    if (toolCall) {
+      // OpenAI names the call in its first chunk and streams the arguments' text after it.
+      const named = { index: 0, ...toolCall, function: { name: toolCall.function.name, arguments: '' } };
+      if (!(await stream.event(chunk({ role: 'assistant', content: null, tool_calls: [named], refusal: null }, null)))) return;
+      for (const piece of toolCall.function.arguments.match(/.{1,8}/gs) ?? []) {
+        if (!(await stream.event(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null)))) return;
+      }
+    } else {
+      if (!(await stream.event(chunk({ role: 'assistant', content: '', refusal: null }, null)))) return;
+      for (const piece of replyChunks(text)) {
+        if (!(await stream.event(chunk({ content: piece }, null)))) return;
+      }
     }
     if (!(await stream.event(chunk({}, finishReason)))) return;
     if (includeUsage && !(await stream.event({ ...common, object: 'chat.completion.chunk', choices: [], usage }))) return;
@@ -159,6 +180,16 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
   protected modelEntry(model: FakeModel): Record<string, unknown> {
     return { id: model.id, object: 'model', created: 1_700_000_000, owned_by: 'system' };
   }
+}
+
+/** OpenAI's rule: every tool message answers a call made by an earlier assistant message. */
+function toolResultsAnswerCalls(messages: Record<string, unknown>[]): boolean {
+  const called = new Set<unknown>();
+  for (const message of messages) {
+    if (Array.isArray(message['tool_calls'])) for (const c of message['tool_calls'].filter(isRecord)) called.add(c['id']);
+    if (message['role'] === 'tool' && !called.has(message['tool_call_id'])) return false;
+  }
+  return true;
 }
 
 function numberField(body: Record<string, unknown>, name: string): number | undefined {

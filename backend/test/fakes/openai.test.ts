@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { estimateTokens, fakeEmbedding, fakeReply, promptTokens } from './content.js';
+import { estimateTokens, fakeEmbedding, fakeReply, fakeToolCall, promptTokens } from './content.js';
 import { OPENAI_DEFAULT_KEY, OpenAiFake } from './openai.fake.js';
 import { realmSafeFetch } from './realm-safe-fetch.js';
 
@@ -83,6 +83,67 @@ describe('OpenAI fake, driven by the official openai SDK', () => {
     expect(completion.choices[0]?.finish_reason).toBe('length');
     expect(completion.usage?.completion_tokens).toBe(3);
     expect(fakeReply('Name three colours of the rainbow.').startsWith(completion.choices[0]!.message.content!)).toBe(true);
+  });
+
+  describe('tool calls', () => {
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } } },
+        },
+      },
+    ];
+    const ask = [{ role: 'user' as const, content: 'Paris' }];
+
+    it('calls the tool tool_choice names, its string parameters set to the prompt', async () => {
+      const completion = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: ask,
+        tools,
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      });
+      const choice = completion.choices[0]!;
+      expect(choice.finish_reason).toBe('tool_calls');
+      expect(choice.message.content).toBeNull();
+      expect(choice.message.tool_calls).toEqual([
+        { id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      ]);
+      expect(fakeToolCall(tools, undefined, 'Paris')).toEqual({ name: 'get_time', arguments: '{}' });
+      expect(fakeToolCall(tools, 'none', 'Paris')).toBeUndefined();
+    });
+
+    it('streams the call as the SDK’s stream helper assembles it, then answers the tool’s result', async () => {
+      const stream = client.chat.completions.stream({
+        model: 'gpt-4o-mini',
+        messages: ask,
+        tools,
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      });
+      const final = await stream.finalChatCompletion();
+      const call = final.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall;
+      expect(final.choices[0]!.finish_reason).toBe('tool_calls');
+      expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"Paris"}' });
+
+      const answered = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [...ask, final.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21 °C' }],
+        tools,
+      });
+      expect(answered.choices[0]!.message.content).toBe(fakeReply('sunny, 21 °C'));
+      expect(answered.choices[0]!.finish_reason).toBe('stop');
+    });
+
+    it('refuses a tool result that answers no call, as OpenAI does (400)', async () => {
+      await expect(
+        client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [...ask, { role: 'tool', tool_call_id: 'call_x', content: 'x' }],
+        }),
+      ).rejects.toMatchObject({ status: 400 });
+    });
   });
 
   it("decodes the SDK's default base64 embeddings into the deterministic unit vector", async () => {

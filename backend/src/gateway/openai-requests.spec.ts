@@ -1,0 +1,101 @@
+import { DomainError } from '../common/domain-error.js';
+import { parseChatCompletion } from './openai-requests.js';
+
+const fieldsOf = (body: unknown): string[] => {
+  try {
+    parseChatCompletion(body);
+  } catch (error) {
+    return ((error as DomainError).options.errors ?? []).map((e) => e.field);
+  }
+  return [];
+};
+
+describe('parseChatCompletion', () => {
+  it('takes a plain text request the same for every provider: nothing to pass on, nothing only OpenAI’s format takes', () => {
+    const input = parseChatCompletion({
+      model: 'm',
+      messages: [
+        { role: 'developer', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hi ' },
+            { type: 'text', text: 'there' },
+          ],
+        },
+      ],
+      n: 1,
+      user: 'u-1',
+    });
+    expect(input.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi there' },
+    ]);
+    expect(input.wireMessages).toEqual(input.messages);
+    expect(input.passThrough).toEqual({ n: 1, user: 'u-1' });
+    expect(input.openAiOnly).toEqual([]);
+  });
+
+  it('treats null members as not given, as OpenAI does', () => {
+    const input = parseChatCompletion({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: null, seed: null, n: null });
+    expect(input.passThrough).toEqual({});
+    expect(input.openAiOnly).toEqual([]);
+  });
+
+  it('ignores what an SDK’s own reply message carries back (refusal null, annotations), and keeps a real tool call', () => {
+    const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } };
+    const input = parseChatCompletion({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: 'y', refusal: null, annotations: [], audio: null, tool_calls: null },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'z' },
+      ],
+    });
+    expect(input.wireMessages.slice(1)).toEqual([
+      { role: 'assistant', content: 'y' },
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'tool', tool_call_id: 'call_1', content: 'z' },
+    ]);
+    expect(input.openAiOnly.map((f) => f.field)).toEqual(['messages[2].tool_calls', 'messages[3].tool_call_id', 'messages[3].role']);
+  });
+
+  it('passes unknown members on, unchecked, and lists them as OpenAI-format only', () => {
+    const input = parseChatCompletion({ model: 'm', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'low', n: 2 });
+    expect(input.passThrough).toEqual({ reasoning_effort: 'low', n: 2 });
+    expect(input.openAiOnly.map((f) => f.field)).toEqual(['reasoning_effort', 'n']);
+  });
+
+  it('names every malformed member', () => {
+    expect(
+      fieldsOf({
+        model: 'm',
+        messages: [
+          { role: 'user', content: [{ type: 'image_url' }, { type: 'text' }] },
+          { role: 'assistant', content: null },
+          { role: 'assistant', content: 'x', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f' } }] },
+          { role: 'system', content: 'x', tool_call_id: 'c' },
+          { role: 'narrator', content: 'x' },
+        ],
+        tools: [],
+        tool_choice: 'sometimes',
+        response_format: 'json',
+        seed: 1.5,
+        frequency_penalty: 3,
+      }),
+    ).toEqual([
+      'tools',
+      'tool_choice',
+      'response_format',
+      'seed',
+      'frequency_penalty',
+      'messages[0].content[0].image_url',
+      'messages[0].content[1].text',
+      'messages[1].content',
+      'messages[2].tool_calls',
+      'messages[3].tool_call_id',
+      'messages[4].role',
+    ]);
+  });
+});

@@ -1,0 +1,192 @@
+import OpenAI from 'openai';
+import { DataSource } from 'typeorm';
+import { AnthropicFake, fakeReply, OpenAiFake } from '../fakes/index.js';
+import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
+import { aModel, aProvider } from '../support/registry.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const ANTHROPIC_KEY = 'sk-ant-fake-tools';
+
+describe('Gateway: tools, images and other members passed on to OpenAI-format upstreams', () => {
+  let t: TestApp;
+  let openaiFake: OpenAiFake;
+  let anthropicFake: AnthropicFake;
+  let client: OpenAI;
+  let keyId: string;
+
+  const tools: OpenAI.ChatCompletionTool[] = [
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'The weather in a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    },
+  ];
+  const lastUpstreamBody = () => openaiFake.requests.at(-1)!.body as Record<string, unknown>;
+
+  beforeAll(async () => {
+    openaiFake = await new OpenAiFake({ apiKeys: ['sk-upstream-tools'] }).start();
+    anthropicFake = await new AnthropicFake({ apiKeys: [ANTHROPIC_KEY] }).start();
+    t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
+    await t.req('put', '/api/v1/settings/upstream.max_retries').send({ value: 0 });
+    const openai = await aProvider(t, { kind: 'openai', api_base: `${openaiFake.url}/v1`, api_key: 'sk-upstream-tools' });
+    await aModel(t, openai.id, {
+      display_name: 'tools-gpt',
+      model_id: 'gpt-4o-mini',
+      pricing: { input_per_million: '0.15', output_per_million: '0.6' },
+    });
+    const anthropic = await aProvider(t, { kind: 'anthropic', api_base: anthropicFake.url, api_key: ANTHROPIC_KEY });
+    await aModel(t, anthropic.id, { display_name: 'tools-claude', model_id: 'claude-haiku-4-5', params: { max_output_tokens: 1024 } });
+    const member = await t.userWithRole('member');
+    const key = (await t.req('post', '/api/v1/api-keys', member.token).send({ name: 'tools test' })).body;
+    keyId = key.id;
+    await t.app.listen(0, '127.0.0.1');
+    const base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    client = new OpenAI({ apiKey: key.secret, baseURL: `${base}/v1`, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await openaiFake.close();
+    await anthropicFake.close();
+  });
+
+  it('runs a tool call round trip (whole): the call comes back, the SDK’s message and the tool’s result go on', async () => {
+    const ask: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Paris' }];
+    const first = await client.chat.completions.create({ model: 'tools-gpt', messages: ask, tools, tool_choice: 'required' });
+    expect(first.model).toBe('tools-gpt');
+    expect(first.choices[0]!.finish_reason).toBe('tool_calls');
+    const call = first.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"Paris"}' });
+    expect(lastUpstreamBody()).toMatchObject({ tools, tool_choice: 'required', model: 'gpt-4o-mini' });
+
+    // The assistant message as the SDK returned it (content null, refusal null, annotations []) goes back in the history.
+    const second = await client.chat.completions.create({
+      model: 'tools-gpt',
+      messages: [...ask, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21 °C' }],
+      tools,
+    });
+    expect(second.choices[0]!.message.content).toBe(fakeReply('sunny, 21 °C'));
+    expect((lastUpstreamBody().messages as unknown[]).slice(1)).toEqual([
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'tool', tool_call_id: call.id, content: 'sunny, 21 °C' },
+    ]);
+  });
+
+  it('streams a tool call that the SDK’s stream helper assembles, with the usage chunk', async () => {
+    const stream = client.chat.completions.stream({
+      model: 'tools-gpt',
+      messages: [{ role: 'user', content: 'Oslo' }],
+      tools,
+      stream_options: { include_usage: true },
+    });
+    const final = await stream.finalChatCompletion();
+    expect(final.model).toBe('tools-gpt');
+    expect(final.choices[0]!.finish_reason).toBe('tool_calls');
+    expect((final.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall).function).toEqual({
+      name: 'get_weather',
+      arguments: '{"city":"Oslo"}',
+    });
+    expect(final.usage!.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('passes image parts and the members it does not act on as they came; developer goes as system, text parts joined', async () => {
+    const passed = {
+      response_format: { type: 'json_object' as const },
+      seed: 7,
+      presence_penalty: 0.5,
+      parallel_tool_calls: false,
+      user: 'end-user-1',
+      logprobs: true,
+    };
+    const image = { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' as const } };
+    const completion = await client.chat.completions.create({
+      model: 'tools-gpt',
+      messages: [
+        {
+          role: 'developer',
+          content: [
+            { type: 'text', text: 'Be ' },
+            { type: 'text', text: 'brief.' },
+          ],
+        },
+        { role: 'user', name: 'ada', content: [{ type: 'text', text: 'What is this?' }, image] },
+      ],
+      ...passed,
+    });
+    expect(completion.choices[0]!.message.content).toBe(fakeReply('What is this?'));
+    expect(lastUpstreamBody()).toMatchObject({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', name: 'ada', content: [{ type: 'text', text: 'What is this?' }, image] },
+      ],
+      ...passed,
+    });
+  });
+
+  it('refuses, by name and naming the provider, what a translated provider cannot take; plain text still goes', async () => {
+    const refusal = (request: Promise<unknown>) =>
+      request.then(
+        () => null,
+        (e: { status: number; param: string; message: string }) => ({ status: e.status, param: e.param, message: e.message }),
+      );
+    const withTools = await refusal(
+      client.chat.completions.create({ model: 'tools-claude', messages: [{ role: 'user', content: 'Paris' }], tools }),
+    );
+    expect(withTools).toEqual({
+      status: 422,
+      param: 'tools',
+      message: expect.stringContaining("tools reach only providers that speak OpenAI's format"),
+    });
+    expect(withTools!.message).toContain('tools-claude is served by Anthropic');
+    const withImage = await refusal(
+      client.chat.completions.create({
+        model: 'tools-claude',
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }],
+      }),
+    );
+    expect(withImage).toMatchObject({ status: 422, param: 'messages[0].content[0]' });
+    expect(anthropicFake.requests).toHaveLength(0);
+
+    const plain = await client.chat.completions.create({ model: 'tools-claude', messages: [{ role: 'user', content: 'Paris' }] });
+    expect(plain.choices[0]!.message.content).toBe(fakeReply('Paris'));
+  });
+
+  it('refuses malformed tools and messages with field errors before any upstream call', async () => {
+    openaiFake.reset();
+    const status = (body: Record<string, unknown>) =>
+      client.chat.completions.create({ model: 'tools-gpt', ...body } as never).then(
+        () => 200,
+        (e: { status: number; param: string }) => `${e.status} ${e.param}`,
+      );
+    expect(await status({ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: {} }] })).toBe('422 tools');
+    expect(await status({ messages: [{ role: 'tool', content: 'x' }] })).toBe('422 messages[0].tool_call_id');
+    expect(await status({ messages: [{ role: 'user', content: 'x', colour: 'blue' }] })).toBe('422 messages[0].colour');
+    expect(await status({ messages: [{ role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] })).toBe(
+      '422 messages[0].content[0]',
+    );
+    expect(await status({ messages: [{ role: 'user', content: 'x' }], top_logprobs: 99 })).toBe('422 top_logprobs');
+    expect(openaiFake.requests).toHaveLength(0);
+  });
+
+  it('answers an upstream’s refusal of the request as a 400 the SDK does not retry, and records it so', async () => {
+    await t.app.get(UsageRecorder).flush();
+    const before = (await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM usage_events WHERE api_key_id = $1', [keyId]))[0].n;
+    // A tool result that answers no call: passed on (its shape is valid), refused by the upstream.
+    await expect(
+      client.chat.completions.create({
+        model: 'tools-gpt',
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'tool', tool_call_id: 'call_nobody_made', content: 'x' },
+        ],
+      }),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await t.app.get(UsageRecorder).flush();
+    const rows: { status_code: number; error_class: string }[] = await t.app
+      .get(DataSource)
+      .query('SELECT status_code, error_class FROM usage_events WHERE api_key_id = $1 ORDER BY id OFFSET $2', [keyId, before]);
+    expect(rows).toEqual([{ status_code: 400, error_class: 'invalid_request' }]);
+  });
+});
