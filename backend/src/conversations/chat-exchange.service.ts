@@ -126,6 +126,8 @@ export class ChatExchange {
             usage = event.usage;
             break;
           }
+          // A turn offers the model no tools, so it makes no calls.
+          if (event.type !== 'delta') continue;
           ttft ??= performance.now() - started;
           text += event.text;
           sink.delta?.(event.text);

@@ -14,12 +14,17 @@ const OPENAI_FORMAT_ONLY =
   'Passed on as sent to providers that speak OpenAI’s format (OpenAI, Azure OpenAI, LiteLLM, OpenAI-compatible); ' +
   'refused (422, by name) for a model another kind of provider serves.';
 
+const WITH_TOOLS =
+  'Passed on as sent to providers that speak OpenAI’s format, translated for Anthropic and Google Gemini; ' +
+  'refused (422, by name) for a model another kind of provider serves.';
+
 const CHAT_BODY: SchemaObject = {
   type: 'object',
   required: ['model', 'messages'],
   description:
     'OpenAI’s chat completion request. Switchboard reads the members listed without a note and translates them for every ' +
-    `provider kind. Other members (tools, tool_choice, response_format, seed, logprobs, …): ${OPENAI_FORMAT_ONLY}`,
+    `provider kind; tools, tool_choice, tool calls and tool results: ${WITH_TOOLS} ` +
+    `Other members (response_format, seed, logprobs, …): ${OPENAI_FORMAT_ONLY}`,
   additionalProperties: true,
   properties: {
     model: { type: 'string', description: 'A model’s display name (GET /v1/models)' },
@@ -32,7 +37,7 @@ const CHAT_BODY: SchemaObject = {
           role: {
             type: 'string',
             enum: ['system', 'developer', 'user', 'assistant', 'tool'],
-            description: `developer is sent as system. tool: ${OPENAI_FORMAT_ONLY}`,
+            description: `developer is sent as system. tool: ${WITH_TOOLS}`,
           },
           content: {
             oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
@@ -40,7 +45,7 @@ const CHAT_BODY: SchemaObject = {
             description: `A string or content parts; text parts are joined. Other parts (image_url, …) in user messages: ${OPENAI_FORMAT_ONLY}`,
           },
           name: { type: 'string', description: OPENAI_FORMAT_ONLY },
-          tool_calls: { type: 'array', items: { type: 'object' }, description: `On assistant messages. ${OPENAI_FORMAT_ONLY}` },
+          tool_calls: { type: 'array', items: { type: 'object' }, description: `On assistant messages. ${WITH_TOOLS}` },
           tool_call_id: { type: 'string', description: 'On tool messages: the call the result answers' },
         },
       },
@@ -52,8 +57,8 @@ const CHAT_BODY: SchemaObject = {
     temperature: { type: 'number' },
     top_p: { type: 'number' },
     stop: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-    tools: { type: 'array', items: { type: 'object' }, description: OPENAI_FORMAT_ONLY },
-    tool_choice: { oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }], description: OPENAI_FORMAT_ONLY },
+    tools: { type: 'array', items: { type: 'object' }, description: `${WITH_TOOLS} Tools other than functions: ${OPENAI_FORMAT_ONLY}` },
+    tool_choice: { oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }], description: WITH_TOOLS },
     response_format: { type: 'object', description: OPENAI_FORMAT_ONLY },
     n: { type: 'integer', minimum: 1, maximum: 128, description: `Above 1: ${OPENAI_FORMAT_ONLY}` },
     user: { type: 'string', description: 'Sent on where the provider takes it' },

@@ -4,12 +4,12 @@ import type { Actor } from '../common/actor.js';
 import { DomainError, validationFailed } from '../common/domain-error.js';
 import { RequestBudget } from '../common/request-budget.js';
 import { routeModel } from '../models/model-routing.js';
-import { kindSpec, type ModelType } from '../providers/provider-kinds.js';
+import { kindSpec, type ModelType, type ProviderKind } from '../providers/provider-kinds.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { isRelayable, relayableLabels } from '../upstream/relay.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
-import type { ChatStreamEvent, TokenUsage } from '../upstream/upstream.types.js';
+import type { ChatStreamEvent, TokenUsage, ToolCall } from '../upstream/upstream.types.js';
 import { GatewayRelay } from './gateway-relay.js';
 import { GatewayUsage, type GatewayCall, type GatewayRoute } from './gateway-usage.js';
 import { type ChatCompletionInput, type EmbeddingsInput, parseChatCompletion, parseEmbeddings, toBase64Floats } from './openai-requests.js';
@@ -101,7 +101,12 @@ export class GatewayService {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: result.text, refusal: null },
+            message: {
+              role: 'assistant',
+              content: result.toolCalls && !result.text ? null : result.text,
+              ...(result.toolCalls && { tool_calls: result.toolCalls.map(openAiToolCall) }),
+              refusal: null,
+            },
             logprobs: null,
             finish_reason: finishReason(result.finishReason),
           },
@@ -148,7 +153,8 @@ export class GatewayService {
           break;
         }
         ttft ??= performance.now() - started;
-        yield [JSON.stringify(chunk(first ? { role: 'assistant', content: event.text } : { content: event.text }, null))];
+        const delta = event.type === 'delta' ? { content: event.text } : { tool_calls: [toolCallDelta(event)] };
+        yield [JSON.stringify(chunk(first ? { role: 'assistant', ...delta } : delta, null))];
         first = false;
       }
       if (input.includeUsage)
@@ -213,24 +219,46 @@ export class GatewayService {
       temperature: input.temperature,
       topP: input.topP,
       stop: input.stop,
+      tools: input.tools,
+      toolChoice: input.toolChoice,
     };
   }
 }
 
+// Kinds whose adapter translates OpenAI's tools, tool calls and tool results (the AI SDK's, checked
+// against these providers' fakes); the others take text only.
+const TRANSLATES_TOOLS: ReadonlySet<ProviderKind> = new Set(['anthropic', 'gemini']);
+
 /**
- * Tools, images, names and other members passed through only reach providers that speak OpenAI's
- * format; for the others the request is refused by name rather than sent on without them.
+ * What a request asks beyond text reaches a provider that can take it, or the request is refused
+ * by name, with the provider's kind, rather than sent on without it.
  */
 function reachesProvider(input: ChatCompletionInput, route: GatewayRoute): void {
-  if (input.openAiOnly.length === 0 || isRelayable(route.kind)) return;
+  if (isRelayable(route.kind)) return;
+  const openAiFormat = `providers that speak OpenAI's format (${relayableLabels()})`;
+  const withTools = `${openAiFormat} and ${[...TRANSLATES_TOOLS].map((kind) => kindSpec(kind).label).join(', ')}`;
+  const refused = [
+    ...(TRANSLATES_TOOLS.has(route.kind) ? [] : input.needs.tools.map((f) => ({ ...f, reach: withTools }))),
+    ...input.needs.openAiFormat.map((f) => ({ ...f, reach: openAiFormat })),
+  ];
+  if (refused.length === 0) return;
   const served = `${route.model.displayName} is served by ${kindSpec(route.kind).label}`;
   throw validationFailed(
-    input.openAiOnly.map(({ field, message }) => ({
+    refused.map(({ field, message, reach }) => ({
       field,
       code: 'unsupported_parameter',
-      message: `${message} reach only providers that speak OpenAI's format (${relayableLabels()}); ${served}`,
+      message: `${message} reach only ${reach}; ${served}`,
     })),
   );
+}
+
+const openAiToolCall = (c: ToolCall) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } });
+
+/** A piece of a streamed call in OpenAI's chunk shape: its id, type and name come with the first piece only. */
+function toolCallDelta(piece: Extract<ChatStreamEvent, { type: 'tool-call' }>) {
+  return piece.id === undefined
+    ? { index: piece.index, function: { arguments: piece.arguments } }
+    : { index: piece.index, id: piece.id, type: 'function', function: { name: piece.name, arguments: piece.arguments } };
 }
 
 const usageOf = (u: TokenUsage) => ({
@@ -240,5 +268,6 @@ const usageOf = (u: TokenUsage) => ({
 });
 
 function finishReason(reason: string): string {
+  if (reason === 'tool-calls') return 'tool_calls';
   return ['stop', 'length', 'content_filter', 'tool_calls'].includes(reason) ? reason : reason === 'max_tokens' ? 'length' : 'stop';
 }

@@ -1,9 +1,19 @@
 import type { FieldError } from '../common/domain-error.js';
 import type { ChatMessage } from '../upstream/upstream.types.js';
 
+/**
+ * What a request asks of the provider beyond text, by field: `tools` (definitions, calls, results)
+ * reach OpenAI-format upstreams and the kinds whose adapter translates them; `openAiFormat`
+ * (images and other parts, names, members Switchboard does not act on) only OpenAI-format ones.
+ */
+export interface ProviderNeeds {
+  tools: FieldError[];
+  openAiFormat: FieldError[];
+}
+
 /** A chat request's messages in the two forms the gateway sends on. */
 export interface ParsedMessages {
-  /** Text only, for providers reached through a translating adapter. */
+  /** Text and tool calls, for providers reached through a translating adapter. */
   text: ChatMessage[];
   /**
    * What an OpenAI-format upstream gets: the client's messages with `developer` sent as `system` (for
@@ -23,11 +33,10 @@ const WIRE_ONLY = new Set(['name', 'tool_calls', 'tool_call_id', 'refusal', 'aud
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Checks a chat request's messages. `errors` gets what is invalid anywhere; `openAiOnly` what only
- * an OpenAI-format upstream can take (tool calls and results, images and other non-text parts,
- * participant names), which the gateway refuses by name when the model's provider is another kind.
+ * Checks a chat request's messages. `errors` gets what is invalid anywhere; `needs` what not every
+ * provider kind can take, which the gateway refuses by name when the model's provider cannot.
  */
-export function parseMessages(value: unknown, errors: FieldError[], openAiOnly: FieldError[]): ParsedMessages {
+export function parseMessages(value: unknown, errors: FieldError[], needs: ProviderNeeds): ParsedMessages {
   const parsed: ParsedMessages = { text: [], wire: [] };
   if (!Array.isArray(value) || value.length === 0) {
     errors.push({ field: 'messages', message: 'messages must be a non-empty array' });
@@ -60,19 +69,25 @@ export function parseMessages(value: unknown, errors: FieldError[], openAiOnly: 
       if (problem) errors.push({ field: `${field}.${key}`, message: problem });
       else {
         wire[key] = member;
-        openAiOnly.push({ field: `${field}.${key}`, message: wireOnlyMessage(key) });
+        const isTool = key === 'tool_calls' || key === 'tool_call_id';
+        (isTool ? needs.tools : needs.openAiFormat).push({ field: `${field}.${key}`, message: isTool ? 'tool calls' : `message ${key}s` });
       }
     }
     if (role === 'tool') {
-      openAiOnly.push({ field: `${field}.role`, message: 'tool results' });
+      needs.tools.push({ field: `${field}.role`, message: 'tool results' });
       if (typeof m.tool_call_id !== 'string' || !m.tool_call_id)
         errors.push({ field: `${field}.tool_call_id`, message: 'a tool message needs the tool_call_id it answers' });
     }
-    const content = contentOf(m.content, `${field}.content`, role, wire.tool_calls !== undefined, errors, openAiOnly);
+    const content = contentOf(m.content, `${field}.content`, role, wire.tool_calls !== undefined, errors, needs.openAiFormat);
     if (content === undefined) continue;
     wire.content = content.wire;
     parsed.wire.push(wire);
-    if (role !== 'tool') parsed.text.push({ role: role as ChatMessage['role'], content: content.text });
+    parsed.text.push({
+      role: role as ChatMessage['role'],
+      content: content.text,
+      ...(wire.tool_calls !== undefined && { toolCalls: (wire.tool_calls as OpenAiToolCall[]).map(toolCallOf) }),
+      ...(role === 'tool' && { toolCallId: m.tool_call_id as string }),
+    });
   }
   return parsed;
 }
@@ -144,6 +159,13 @@ function memberProblem(key: string, value: unknown, role: string): string | null
   }
 }
 
+interface OpenAiToolCall {
+  id: string;
+  function: { name: string; arguments: string };
+}
+
+const toolCallOf = (c: OpenAiToolCall) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments });
+
 function isToolCall(call: unknown): boolean {
   return (
     isObject(call) &&
@@ -153,8 +175,4 @@ function isToolCall(call: unknown): boolean {
     typeof call.function.name === 'string' &&
     typeof call.function.arguments === 'string'
   );
-}
-
-function wireOnlyMessage(key: string): string {
-  return key === 'tool_calls' || key === 'tool_call_id' ? 'tool calls' : `message ${key}s`;
 }

@@ -1,18 +1,21 @@
 import { type FieldError, validationFailed } from '../common/domain-error.js';
-import type { ChatMessage } from '../upstream/upstream.types.js';
-import { isObject, parseMessages } from './openai-messages.js';
+import type { ChatMessage, ToolChoice, ToolDefinition } from '../upstream/upstream.types.js';
+import { isObject, parseMessages, type ProviderNeeds } from './openai-messages.js';
 
 /** A chat completion request: the members Switchboard acts on, and what it passes on to OpenAI-format upstreams. */
 export interface ChatCompletionInput {
   model: string;
-  /** Text only, for providers reached through a translating adapter. */
+  /** Text and tool calls, for providers reached through a translating adapter. */
   messages: ChatMessage[];
   /** The messages as an OpenAI-format upstream gets them (see `parseMessages`). */
   wireMessages: Record<string, unknown>[];
   /** Members Switchboard does not act on (tools, response_format, seed, …): sent on as they came. */
   passThrough: Record<string, unknown>;
-  /** What only an OpenAI-format upstream can take; refused by name when the model is served by another kind. */
-  openAiOnly: FieldError[];
+  /** The tools offered, and which one the model must call, for translating adapters. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** What not every provider kind can take; refused by name where the model's provider cannot. */
+  needs: ProviderNeeds;
   stream: boolean;
   includeUsage: boolean;
   maxOutputTokens?: number;
@@ -40,6 +43,8 @@ const CHAT_KEYS = new Set([
   'top_p',
   'stop',
 ]);
+// Passed on as they came, and translated where the model's adapter can (see ProviderNeeds).
+const TOOL_KEYS = new Set(['tools', 'tool_choice']);
 const EMBED_KEYS = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
 
 /**
@@ -51,7 +56,7 @@ const EMBED_KEYS = new Set(['model', 'input', 'encoding_format', 'dimensions', '
  */
 export function parseChatCompletion(body: unknown): ChatCompletionInput {
   const errors: FieldError[] = [];
-  const openAiOnly: FieldError[] = [];
+  const needs: ProviderNeeds = { tools: [], openAiFormat: [] };
   if (!isObject(body)) throw validationFailed([{ field: 'body', message: 'the body must be a JSON object' }]);
   const passThrough: Record<string, unknown> = {};
   for (const key in body) {
@@ -63,10 +68,14 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
       continue;
     }
     passThrough[key] = value;
-    if (key !== 'user' && !(key === 'n' && value === 1)) openAiOnly.push({ field: key, message: key });
+    if (TOOL_KEYS.has(key)) {
+      needs.tools.push({ field: key, message: key });
+      if (key === 'tools' && (value as OpenAiTool[]).some((t) => t.type !== 'function'))
+        needs.openAiFormat.push({ field: key, message: 'tools other than functions' });
+    } else if (key !== 'user' && !(key === 'n' && value === 1)) needs.openAiFormat.push({ field: key, message: key });
   }
   if (typeof body.model !== 'string' || !body.model) errors.push({ field: 'model', message: 'model is required' });
-  const messages = parseMessages(body.messages, errors, openAiOnly);
+  const messages = parseMessages(body.messages, errors, needs);
   if (body.stream !== undefined && typeof body.stream !== 'boolean') errors.push({ field: 'stream', message: 'stream must be a boolean' });
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)) {
@@ -89,7 +98,11 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
     messages: messages.text,
     wireMessages: messages.wire,
     passThrough,
-    openAiOnly,
+    ...(passThrough.tools !== undefined && {
+      tools: (passThrough.tools as OpenAiTool[]).filter((t) => t.type === 'function').map(toolDefinition),
+    }),
+    ...(passThrough.tool_choice !== undefined && { toolChoice: toolChoiceOf(passThrough.tool_choice) }),
+    needs,
     stream: body.stream === true,
     includeUsage: isObject(body.stream_options) && body.stream_options.include_usage === true,
     maxOutputTokens: maxTokens as number | undefined,
@@ -131,6 +144,26 @@ function passThroughProblem(key: string, value: unknown): string | null {
     default:
       return null;
   }
+}
+
+interface OpenAiTool {
+  type: string;
+  function?: { name: string; description?: unknown; parameters?: unknown };
+}
+
+function toolDefinition(tool: OpenAiTool): ToolDefinition {
+  const f = tool.function!;
+  return {
+    name: f.name,
+    ...(typeof f.description === 'string' && { description: f.description }),
+    parameters: isObject(f.parameters) ? f.parameters : { type: 'object', properties: {} },
+  };
+}
+
+function toolChoiceOf(choice: unknown): ToolChoice {
+  if (typeof choice === 'string') return choice as ToolChoice;
+  const named = (choice as { function?: { name?: unknown } }).function?.name;
+  return typeof named === 'string' ? { name: named } : 'auto';
 }
 
 function isTool(tool: unknown): boolean {

@@ -33,9 +33,29 @@ export interface UpstreamTarget {
 }
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** The calls an assistant message made. */
+  toolCalls?: ToolCall[];
+  /** On a tool message: the call whose result the content is. */
+  toolCallId?: string;
 }
+
+/** A function call a model asked for; `arguments` is JSON text, as the model wrote it. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A function the model may call; `parameters` is a JSON Schema of its arguments. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
 export interface ChatRequest {
   /** The upstream's model id (for Azure: the deployment). */
@@ -46,6 +66,8 @@ export interface ChatRequest {
   topP?: number;
   topK?: number;
   stop?: string[];
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
   /** Aborts the upstream call (client went away, timeout). */
   signal?: AbortSignal;
 }
@@ -57,11 +79,17 @@ export interface TokenUsage {
 
 export interface ChatResult {
   text: string;
+  /** The calls the model made instead of (or besides) answering, when it was offered tools. */
+  toolCalls?: ToolCall[];
   usage: TokenUsage;
   finishReason: string;
 }
 
-export type ChatStreamEvent = { type: 'delta'; text: string } | { type: 'done'; usage: TokenUsage; finishReason: string };
+export type ChatStreamEvent =
+  | { type: 'delta'; text: string }
+  /** Part of the `index`th call: its id and name come with the first part, its arguments' text in pieces. */
+  | { type: 'tool-call'; index: number; id?: string; name?: string; arguments: string }
+  | { type: 'done'; usage: TokenUsage; finishReason: string };
 
 export interface EmbedRequest {
   model: string;

@@ -1,4 +1,4 @@
-import { estimateTokens, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
+import { estimateTokens, fakeCall, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
 import {
   FakeServer,
   type ErrorDetails,
@@ -96,9 +96,15 @@ export class AnthropicFake extends FakeServer {
     const messages = body['messages'].filter(isRecord);
     const inputTokens = promptTokens([textOf(body['system']), ...messages.map((m) => textOf(m['content']))]);
     if (inputTokens > model.contextWindow) return invalid(`prompt is too long: ${inputTokens} tokens > ${model.contextWindow} maximum`);
+    const unanswered = unmatchedToolResult(messages);
+    if (unanswered) return invalid(unanswered);
     const lastUser = [...messages].reverse().find((m) => m['role'] === 'user');
-    const { text, truncated } = limitReply(fakeReply(textOf(lastUser?.['content'])), maxTokens);
-    const stopReason = truncated ? 'max_tokens' : 'end_turn';
+    const promptText = textOf(lastUser?.['content']);
+    const tool = toolUseFor(body, lastUser, promptText);
+    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
+    const toolUse = tool && { type: 'tool_use', id: this.nextId('toolu_'), name: tool.name, input: JSON.parse(tool.arguments) as unknown };
+    const outputTokens = estimateTokens(tool ? tool.name + tool.arguments : text);
+    const stopReason = tool ? 'tool_use' : truncated ? 'max_tokens' : 'end_turn';
     const message = {
       id: this.nextId('msg_'),
       type: 'message',
@@ -117,21 +123,26 @@ export class AnthropicFake extends FakeServer {
     if (body['stream'] !== true) {
       return this.sendJson(call, {
         ...message,
-        content: [{ type: 'text', text }],
+        content: toolUse ? [toolUse] : [{ type: 'text', text }],
         stop_reason: stopReason,
-        usage: usage(estimateTokens(text)),
+        usage: usage(outputTokens),
       });
     }
     const stream = this.openStream(call, 'sse', { 'request-id': this.nextId('req_') });
     const send = (data: Record<string, unknown>) => stream.event(data, data['type'] as string);
     if (!(await send({ type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: usage(1) } }))) return;
-    if (!(await send({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }))) return;
+    const block = toolUse ? { ...toolUse, input: {} } : { type: 'text', text: '' };
+    if (!(await send({ type: 'content_block_start', index: 0, content_block: block }))) return;
     if (!(await send({ type: 'ping' }))) return;
-    for (const piece of replyChunks(text)) {
-      if (!(await send({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }))) return;
+    // A tool's input comes as pieces of its JSON text, as Anthropic streams it.
+    const deltas = tool
+      ? (tool.arguments.match(/.{1,8}/gs) ?? []).map((piece) => ({ type: 'input_json_delta', partial_json: piece }))
+      : replyChunks(text).map((piece) => ({ type: 'text_delta', text: piece }));
+    for (const delta of deltas) {
+      if (!(await send({ type: 'content_block_delta', index: 0, delta }))) return;
     }
     if (!(await send({ type: 'content_block_stop', index: 0 }))) return;
-    const finalUsage = { output_tokens: estimateTokens(text) };
+    const finalUsage = { output_tokens: outputTokens };
     if (!(await send({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: finalUsage }))) return;
     if (await send({ type: 'message_stop' })) stream.end();
   }
@@ -177,3 +188,28 @@ export class AnthropicFake extends FakeServer {
     };
   }
 }
+
+/** The tool_use a fake Claude answers with: offered tools, a user turn that is not a tool's result, and tool_choice not "none". */
+function toolUseFor(body: Record<string, unknown>, lastUser: Record<string, unknown> | undefined, promptText: string) {
+  const choice = isRecord(body['tool_choice']) ? body['tool_choice'] : {};
+  if (!Array.isArray(body['tools']) || choice['type'] === 'none' || hasBlock(lastUser, 'tool_result')) return undefined;
+  const functions = body['tools'].filter(isRecord).map((t) => ({ name: t['name'], parameters: t['input_schema'] }));
+  return fakeCall(functions, choice['type'] === 'tool' ? choice['name'] : undefined, promptText);
+}
+
+/** Anthropic's rule: a tool_result answers a tool_use of the message just before it. */
+function unmatchedToolResult(messages: Record<string, unknown>[]): string | undefined {
+  for (const [i, message] of messages.entries()) {
+    const results = blocksOf(message, 'tool_result');
+    const used = new Set(blocksOf(messages[i - 1], 'tool_use').map((b) => b['id']));
+    const stray = results.find((b) => !used.has(b['tool_use_id']));
+    if (stray)
+      return `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(stray['tool_use_id'])}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+  }
+  return undefined;
+}
+
+const blocksOf = (message: Record<string, unknown> | undefined, type: string): Record<string, unknown>[] =>
+  Array.isArray(message?.['content']) ? message['content'].filter((b) => isRecord(b) && b['type'] === type) : [];
+
+const hasBlock = (message: Record<string, unknown> | undefined, type: string) => blocksOf(message, type).length > 0;

@@ -69,6 +69,49 @@ describe('Anthropic fake, driven by the official @anthropic-ai/sdk', () => {
     expect(message.usage.output_tokens).toBe(2);
   });
 
+  describe('tool use', () => {
+    const tools: Anthropic.Tool[] = [
+      { name: 'get_time', input_schema: { type: 'object', properties: {} } },
+      { name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
+    ];
+    const ask = { model: 'claude-haiku-4-5', max_tokens: 256, tools, messages: [{ role: 'user' as const, content: 'Paris' }] };
+
+    it('answers with the tool tool_choice names, its string inputs set to the prompt', async () => {
+      const message = await client.messages.create({ ...ask, tool_choice: { type: 'tool', name: 'get_weather' } });
+      expect(message.stop_reason).toBe('tool_use');
+      expect(message.content).toEqual([
+        { type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'get_weather', input: { city: 'Paris' } },
+      ]);
+      const auto = await client.messages.create(ask);
+      expect(auto.content[0]).toMatchObject({ type: 'tool_use', name: 'get_time', input: {} });
+    });
+
+    it('streams the input as JSON pieces the SDK assembles, then answers the tool_result', async () => {
+      const streamed = await client.messages.stream({ ...ask, tool_choice: { type: 'tool', name: 'get_weather' } }).finalMessage();
+      const use = streamed.content[0] as Anthropic.ToolUseBlock;
+      expect(use).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'Paris' } });
+      const answered = await client.messages.create({
+        ...ask,
+        messages: [
+          ...ask.messages,
+          { role: 'assistant', content: streamed.content },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'sunny, 21 °C' }] },
+        ],
+      });
+      expect(answered.content).toEqual([{ type: 'text', text: fakeReply('sunny, 21 °C') }]);
+      expect(answered.stop_reason).toBe('end_turn');
+    });
+
+    it('refuses a tool_result without its tool_use in the message before, as Anthropic does', async () => {
+      await expect(
+        client.messages.create({
+          ...ask,
+          messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_nobody', content: 'x' }] }],
+        }),
+      ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    });
+  });
+
   it('lists models with their context window and output limit', async () => {
     const models: Anthropic.ModelInfo[] = [];
     for await (const model of client.models.list({ limit: 2 })) models.push(model);

@@ -96,20 +96,35 @@ export interface FakeToolCall {
   arguments: string;
 }
 
+/** A function offered to a fake, as each provider's format carries it: a name and a JSON Schema of its parameters. */
+export interface FakeFunction {
+  name: unknown;
+  parameters: unknown;
+}
+
+/** The call a fake makes: the function named `wanted`, else the first one; none when none is offered. */
+export function fakeCall(functions: readonly FakeFunction[], wanted: unknown, promptText: string): FakeToolCall | undefined {
+  const chosen = wanted === undefined ? functions[0] : functions.find((f) => f.name === wanted);
+  if (!chosen || typeof chosen.name !== 'string') return undefined;
+  const properties = isRecord(chosen.parameters) && isRecord(chosen.parameters['properties']) ? chosen.parameters['properties'] : {};
+  const args = Object.fromEntries(
+    Object.entries(properties).flatMap(([key, schema]) =>
+      isRecord(schema) && String(schema['type']).toLowerCase() === 'string' ? [[key, promptText]] : [],
+    ),
+  );
+  return { name: chosen.name, arguments: JSON.stringify(args) };
+}
+
 /**
- * Which tool a fake calls for OpenAI-style `tools` and `tool_choice`: the named one, else the first
- * function; none when `tool_choice` is "none" or no function is offered.
+ * The call for OpenAI-style `tools` and `tool_choice`: the named function, else the first; none
+ * when `tool_choice` is "none".
  */
 export function fakeToolCall(tools: unknown, toolChoice: unknown, promptText: string): FakeToolCall | undefined {
   if (!Array.isArray(tools) || toolChoice === 'none') return undefined;
-  const functions = tools.filter(isRecord).flatMap((t) => (t['type'] === 'function' && isRecord(t['function']) ? [t['function']] : []));
+  const functions = tools
+    .filter(isRecord)
+    .flatMap((t) => (t['type'] === 'function' && isRecord(t['function']) ? [t['function']] : []))
+    .map((f) => ({ name: f['name'], parameters: f['parameters'] }));
   const wanted = isRecord(toolChoice) && isRecord(toolChoice['function']) ? toolChoice['function']['name'] : undefined;
-  const chosen = wanted === undefined ? functions[0] : functions.find((f) => f['name'] === wanted);
-  if (!chosen || typeof chosen['name'] !== 'string') return undefined;
-  const properties =
-    isRecord(chosen['parameters']) && isRecord(chosen['parameters']['properties']) ? chosen['parameters']['properties'] : {};
-  const args = Object.fromEntries(
-    Object.entries(properties).flatMap(([key, schema]) => (isRecord(schema) && schema['type'] === 'string' ? [[key, promptText]] : [])),
-  );
-  return { name: chosen['name'], arguments: JSON.stringify(args) };
+  return fakeCall(functions, wanted, promptText);
 }

@@ -1,4 +1,4 @@
-import { estimateTokens, fakeEmbedding, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
+import { estimateTokens, fakeCall, fakeEmbedding, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
 import {
   FakeServer,
   type ErrorDetails,
@@ -145,8 +145,13 @@ export class GeminiFake extends FakeServer {
     const lastUser = [...contents].reverse().find((c) => (c['role'] ?? 'user') === 'user');
     const config = isRecord(body['generationConfig']) ? body['generationConfig'] : {};
     const maxTokens = typeof config['maxOutputTokens'] === 'number' ? config['maxOutputTokens'] : undefined;
-    const { text, truncated } = limitReply(fakeReply(textOf(lastUser?.['parts'])), maxTokens);
-    const outputTokens = estimateTokens(text);
+    const results = partsOf(lastUser, 'functionResponse');
+    const promptText = results.length > 0 ? results.map(responseText).join('\n') : textOf(lastUser?.['parts']);
+    const made = results.length > 0 ? undefined : functionCallFor(body, promptText);
+    const { text, truncated } = made ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
+    const outputTokens = estimateTokens(made ? made.name + made.arguments : text);
+    // Gemini sends a call whole, in one part and one chunk, and finishes it with STOP.
+    const callPart = made && { functionCall: { name: made.name, args: JSON.parse(made.arguments) as unknown } };
     const responseId = this.nextId('resp-');
     const usage = (candidatesTokenCount: number | undefined) => ({
       promptTokenCount: inputTokens,
@@ -157,7 +162,7 @@ export class GeminiFake extends FakeServer {
     const response = (piece: string, finished: boolean) => ({
       candidates: [
         {
-          content: { parts: [{ text: piece }], role: 'model' },
+          content: { parts: [callPart ?? { text: piece }], role: 'model' },
           ...(finished && { finishReason: truncated ? 'MAX_TOKENS' : 'STOP' }),
           index: 0,
         },
@@ -169,7 +174,7 @@ export class GeminiFake extends FakeServer {
     if (!streamed) return this.sendJson(call, response(text, true));
 
     const stream = this.openStream(call, call.url.searchParams.get('alt') === 'sse' ? 'sse' : 'json-array');
-    const pieces = replyChunks(text);
+    const pieces = made ? [''] : replyChunks(text);
     for (const [index, piece] of pieces.entries()) {
       if (!(await stream.event(response(piece, index === pieces.length - 1)))) return;
     }
@@ -242,4 +247,28 @@ export class GeminiFake extends FakeServer {
       maxTemperature: 2,
     };
   }
+}
+
+/** The functionCall a fake Gemini answers with: functions declared, and a calling mode other than NONE. */
+function functionCallFor(body: Record<string, unknown>, promptText: string) {
+  const config =
+    isRecord(body['toolConfig']) && isRecord(body['toolConfig']['functionCallingConfig'])
+      ? body['toolConfig']['functionCallingConfig']
+      : {};
+  if (!Array.isArray(body['tools']) || config['mode'] === 'NONE') return undefined;
+  const functions = body['tools']
+    .filter(isRecord)
+    .flatMap((t) => (Array.isArray(t['functionDeclarations']) ? t['functionDeclarations'].filter(isRecord) : []))
+    .map((f) => ({ name: f['name'], parameters: f['parametersJsonSchema'] ?? f['parameters'] }));
+  const allowed = Array.isArray(config['allowedFunctionNames']) ? config['allowedFunctionNames'] : [];
+  return fakeCall(functions, allowed.length === 1 ? allowed[0] : undefined, promptText);
+}
+
+const partsOf = (content: Record<string, unknown> | undefined, key: string): Record<string, unknown>[] =>
+  Array.isArray(content?.['parts']) ? content['parts'].flatMap((p) => (isRecord(p) && isRecord(p[key]) ? [p[key]] : [])) : [];
+
+// What a function returned: its `content` when it is text, else the whole response as JSON.
+function responseText(result: Record<string, unknown>): string {
+  const response = isRecord(result['response']) ? result['response'] : {};
+  return typeof response['content'] === 'string' ? response['content'] : JSON.stringify(response);
 }

@@ -1,4 +1,4 @@
-import { ApiError, GoogleGenAI, type Model } from '@google/genai';
+import { ApiError, FunctionCallingConfigMode, GoogleGenAI, type Model } from '@google/genai';
 import { estimateTokens, fakeEmbedding, fakeReply, promptTokens } from './content.js';
 import { GEMINI_DEFAULT_KEY, GeminiFake } from './gemini.fake.js';
 import { realmSafeFetch } from './realm-safe-fetch.js';
@@ -55,6 +55,34 @@ describe('Gemini fake, driven by the official @google/genai SDK', () => {
     const response = await client.models.generateContent({ model: 'gemini-2.5-flash', contents: question, config: { maxOutputTokens: 2 } });
     expect(response.candidates?.[0]?.finishReason).toBe('MAX_TOKENS');
     expect(response.usageMetadata?.candidatesTokenCount).toBe(2);
+  });
+
+  it('calls the function the config allows, whole in one chunk when streamed, then answers its response', async () => {
+    const weather = { name: 'get_weather', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } } } };
+    const config = {
+      tools: [{ functionDeclarations: [{ name: 'get_time' }, weather] }],
+      toolConfig: { functionCallingConfig: { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: ['get_weather'] } },
+    };
+    const response = await client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Paris', config });
+    expect(response.functionCalls).toEqual([{ name: 'get_weather', args: { city: 'Paris' } }]);
+    expect(response.candidates?.[0]?.finishReason).toBe('STOP');
+
+    const chunks = [];
+    for await (const chunk of await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Paris', config })) {
+      chunks.push(chunk);
+    }
+    expect(chunks.flatMap((c) => c.functionCalls ?? [])).toEqual([{ name: 'get_weather', args: { city: 'Paris' } }]);
+
+    const answered = await client.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: [
+        { role: 'user', parts: [{ text: 'Paris' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { content: 'sunny, 21 °C' } } }] },
+      ],
+      config,
+    });
+    expect(answered.text).toBe(fakeReply('sunny, 21 °C'));
   });
 
   it('embeds a batch (the SDK calls :batchEmbedContents) with the model dimensions or the requested ones', async () => {

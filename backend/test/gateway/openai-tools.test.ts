@@ -1,16 +1,18 @@
 import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
-import { AnthropicFake, fakeReply, OpenAiFake } from '../fakes/index.js';
+import { AnthropicFake, fakeReply, GEMINI_DEFAULT_KEY, GeminiFake, OllamaFake, OpenAiFake } from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const ANTHROPIC_KEY = 'sk-ant-fake-tools';
 
-describe('Gateway: tools, images and other members passed on to OpenAI-format upstreams', () => {
+describe('Gateway: tools, images and other members beyond text', () => {
   let t: TestApp;
   let openaiFake: OpenAiFake;
   let anthropicFake: AnthropicFake;
+  let ollamaFake: OllamaFake;
+  let geminiFake: GeminiFake;
   let client: OpenAI;
   let keyId: string;
 
@@ -29,6 +31,8 @@ describe('Gateway: tools, images and other members passed on to OpenAI-format up
   beforeAll(async () => {
     openaiFake = await new OpenAiFake({ apiKeys: ['sk-upstream-tools'] }).start();
     anthropicFake = await new AnthropicFake({ apiKeys: [ANTHROPIC_KEY] }).start();
+    ollamaFake = await new OllamaFake().start();
+    geminiFake = await new GeminiFake().start();
     t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
     await t.req('put', '/api/v1/settings/upstream.max_retries').send({ value: 0 });
     const openai = await aProvider(t, { kind: 'openai', api_base: `${openaiFake.url}/v1`, api_key: 'sk-upstream-tools' });
@@ -39,6 +43,10 @@ describe('Gateway: tools, images and other members passed on to OpenAI-format up
     });
     const anthropic = await aProvider(t, { kind: 'anthropic', api_base: anthropicFake.url, api_key: ANTHROPIC_KEY });
     await aModel(t, anthropic.id, { display_name: 'tools-claude', model_id: 'claude-haiku-4-5', params: { max_output_tokens: 1024 } });
+    const ollama = await aProvider(t, { kind: 'ollama', api_base: ollamaFake.url });
+    await aModel(t, ollama.id, { display_name: 'tools-llama', model_id: 'llama3.2' });
+    const gemini = await aProvider(t, { kind: 'gemini', api_base: `${geminiFake.url}/v1beta`, api_key: GEMINI_DEFAULT_KEY });
+    await aModel(t, gemini.id, { display_name: 'tools-gemini', model_id: 'gemini-2.5-flash' });
     const member = await t.userWithRole('member');
     const key = (await t.req('post', '/api/v1/api-keys', member.token).send({ name: 'tools test' })).body;
     keyId = key.id;
@@ -50,6 +58,8 @@ describe('Gateway: tools, images and other members passed on to OpenAI-format up
     await t.close();
     await openaiFake.close();
     await anthropicFake.close();
+    await ollamaFake.close();
+    await geminiFake.close();
   });
 
   it('runs a tool call round trip (whole): the call comes back, the SDK’s message and the tool’s result go on', async () => {
@@ -125,21 +135,91 @@ describe('Gateway: tools, images and other members passed on to OpenAI-format up
     });
   });
 
+  it('translates a tool call round trip to Anthropic’s tool_use and tool_result, whole and streamed', async () => {
+    anthropicFake.reset();
+    const ask: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Rome' }];
+    const first = await client.chat.completions.create({
+      model: 'tools-claude',
+      messages: ask,
+      tools,
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    });
+    expect(first.choices[0]!.finish_reason).toBe('tool_calls');
+    expect(first.choices[0]!.message.content).toBeNull();
+    const call = first.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(call).toEqual({
+      id: expect.stringMatching(/^toolu_/),
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Rome"}' },
+    });
+    expect(anthropicFake.requests.at(-1)!.body).toMatchObject({
+      tools: [
+        {
+          name: 'get_weather',
+          description: 'The weather in a city',
+          input_schema: (tools[0] as OpenAI.ChatCompletionFunctionTool).function.parameters,
+        },
+      ],
+      tool_choice: { type: 'tool', name: 'get_weather' },
+    });
+
+    const streamed = await client.chat.completions
+      .stream({ model: 'tools-claude', messages: ask, tools, tool_choice: { type: 'function', function: { name: 'get_weather' } } })
+      .finalChatCompletion();
+    expect(streamed.choices[0]!.finish_reason).toBe('tool_calls');
+    expect(streamed.choices[0]!.message.tool_calls).toEqual([{ ...call, id: expect.stringMatching(/^toolu_/) }]);
+
+    const answered = await client.chat.completions.create({
+      model: 'tools-claude',
+      messages: [...ask, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'cloudy, 17 °C' }],
+      tools,
+    });
+    expect(answered.choices[0]!.message.content).toBe(fakeReply('cloudy, 17 °C'));
+    expect(answered.choices[0]!.finish_reason).toBe('stop');
+    expect((anthropicFake.requests.at(-1)!.body as { messages: unknown[] }).messages.slice(1)).toEqual([
+      { role: 'assistant', content: [{ type: 'tool_use', id: call.id, name: 'get_weather', input: { city: 'Rome' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'cloudy, 17 °C' }] },
+    ]);
+  });
+
+  it('translates a tool call round trip to Gemini’s functionCall and functionResponse, whole and streamed', async () => {
+    const ask: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Oslo' }];
+    const first = await client.chat.completions.create({ model: 'tools-gemini', messages: ask, tools, tool_choice: 'required' });
+    expect(first.choices[0]!.finish_reason).toBe('tool_calls');
+    const call = first.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"Oslo"}' });
+    expect(geminiFake.requests.at(-1)!.body).toMatchObject({
+      tools: [{ functionDeclarations: [{ name: 'get_weather', description: 'The weather in a city' }] }],
+      toolConfig: { functionCallingConfig: { mode: 'ANY' } },
+    });
+
+    // Gemini sends a call whole: one delta carries its id, name and all of its arguments.
+    const streamed = await client.chat.completions.stream({ model: 'tools-gemini', messages: ask, tools }).finalChatCompletion();
+    expect(streamed.choices[0]!.finish_reason).toBe('tool_calls');
+    expect((streamed.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall).function).toEqual(call.function);
+
+    const answered = await client.chat.completions.create({
+      model: 'tools-gemini',
+      messages: [...ask, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'snow, -3 °C' }],
+      tools,
+    });
+    expect(answered.choices[0]!.message.content).toBe(fakeReply('snow, -3 °C'));
+    expect(answered.choices[0]!.finish_reason).toBe('stop');
+  });
+
   it('refuses, by name and naming the provider, what a translated provider cannot take; plain text still goes', async () => {
     const refusal = (request: Promise<unknown>) =>
       request.then(
         () => null,
         (e: { status: number; param: string; message: string }) => ({ status: e.status, param: e.param, message: e.message }),
       );
+    anthropicFake.reset();
+    ollamaFake.reset();
     const withTools = await refusal(
-      client.chat.completions.create({ model: 'tools-claude', messages: [{ role: 'user', content: 'Paris' }], tools }),
+      client.chat.completions.create({ model: 'tools-llama', messages: [{ role: 'user', content: 'Paris' }], tools }),
     );
-    expect(withTools).toEqual({
-      status: 422,
-      param: 'tools',
-      message: expect.stringContaining("tools reach only providers that speak OpenAI's format"),
-    });
-    expect(withTools!.message).toContain('tools-claude is served by Anthropic');
+    expect(withTools).toEqual({ status: 422, param: 'tools', message: expect.stringContaining('tools reach only providers that speak') });
+    expect(withTools!.message).toContain('and Anthropic, Google Gemini; tools-llama is served by Ollama');
     const withImage = await refusal(
       client.chat.completions.create({
         model: 'tools-claude',
@@ -147,7 +227,17 @@ describe('Gateway: tools, images and other members passed on to OpenAI-format up
       }),
     );
     expect(withImage).toMatchObject({ status: 422, param: 'messages[0].content[0]' });
+    expect(withImage!.message).toContain('tools-claude is served by Anthropic');
+    const withFormat = await refusal(
+      client.chat.completions.create({
+        model: 'tools-claude',
+        messages: [{ role: 'user', content: 'x' }],
+        response_format: { type: 'json_object' },
+      }),
+    );
+    expect(withFormat).toMatchObject({ status: 422, param: 'response_format' });
     expect(anthropicFake.requests).toHaveLength(0);
+    expect(ollamaFake.requests).toHaveLength(0);
 
     const plain = await client.chat.completions.create({ model: 'tools-claude', messages: [{ role: 'user', content: 'Paris' }] });
     expect(plain.choices[0]!.message.content).toBe(fakeReply('Paris'));

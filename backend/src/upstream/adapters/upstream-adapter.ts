@@ -1,17 +1,9 @@
-import {
-  embedMany,
-  generateText,
-  streamText,
-  type EmbeddingModel,
-  type JSONValue,
-  type LanguageModel,
-  type LanguageModelUsage,
-  type ModelMessage,
-} from 'ai';
+import { embedMany, generateText, streamText, type EmbeddingModel, type JSONValue, type LanguageModel, type LanguageModelUsage } from 'ai';
 import { kindSpec } from '../../providers/provider-kinds.js';
 import type { GuardedFetch } from '../guarded-fetch.js';
 import { contextOf, streamCutShort } from '../error-classifier.js';
 import { UpstreamError } from '../upstream-error.js';
+import { sdkPrompt, toolCallOf } from './sdk-prompt.js';
 import type {
   ChatRequest,
   ChatResult,
@@ -58,15 +50,31 @@ export abstract class SdkAdapter implements UpstreamAdapter {
 
   async chat(ctx: AdapterContext, request: ChatRequest): Promise<ChatResult> {
     const result = await generateText({ ...this.callOptions(ctx, request) });
-    return { text: result.text, usage: usageOf(result.usage, request), finishReason: result.finishReason };
+    return {
+      text: result.text,
+      ...(result.toolCalls.length > 0 && { toolCalls: result.toolCalls.map(toolCallOf) }),
+      usage: usageOf(result.usage, request),
+      finishReason: result.finishReason,
+    };
   }
 
   async *chatStream(ctx: AdapterContext, request: ChatRequest): AsyncIterable<ChatStreamEvent> {
     // Errors arrive as stream parts; the no-op handler keeps the SDK from logging them itself.
     const result = streamText({ ...this.callOptions(ctx, request), onError: () => undefined });
+    // Calls by their SDK id, numbered in the order they began (OpenAI's chunks index them so).
+    const calls = new Map<string, number>();
     for await (const part of result.fullStream) {
       if (part.type === 'text-delta' && part.text) yield { type: 'delta', text: part.text };
-      else if (part.type === 'error') throw part.error;
+      else if (part.type === 'tool-input-start') {
+        calls.set(part.id, calls.size);
+        yield { type: 'tool-call', index: calls.get(part.id)!, id: part.id, name: part.toolName, arguments: '' };
+      } else if (part.type === 'tool-input-delta' && part.delta) {
+        yield { type: 'tool-call', index: calls.get(part.id) ?? 0, arguments: part.delta };
+      } else if (part.type === 'tool-call' && !calls.has(part.toolCallId)) {
+        // A provider that sends a call whole, with no input streamed before it.
+        calls.set(part.toolCallId, calls.size);
+        yield { type: 'tool-call', index: calls.get(part.toolCallId)!, ...toolCallOf(part) };
+      } else if (part.type === 'error') throw part.error;
       else if (part.type === 'abort') throw abortReason(request.signal);
       else if (part.type === 'finish') {
         // The SDKs finish a stream that simply stops as "interrupted" (or "other") without the
@@ -105,14 +113,9 @@ export abstract class SdkAdapter implements UpstreamAdapter {
 
   /** The SDK retries nothing: UpstreamClient owns retries, so they are counted and bounded in one place. */
   private callOptions(ctx: AdapterContext, request: ChatRequest) {
-    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content);
-    const messages: ModelMessage[] = request.messages
-      .filter((m) => m.role !== 'system')
-      .map((m) => (m.role === 'user' ? { role: 'user', content: m.content } : { role: 'assistant', content: m.content }));
     return {
       model: this.languageModel(ctx, request.model),
-      ...(system.length > 0 && { instructions: system.join('\n\n') }),
-      messages,
+      ...sdkPrompt(request),
       maxOutputTokens: request.maxOutputTokens,
       temperature: request.temperature,
       topP: request.topP,

@@ -1,0 +1,64 @@
+import { jsonSchema, tool, type ModelMessage, type ToolChoice as SdkToolChoice, type ToolSet } from 'ai';
+import type { ChatMessage, ChatRequest, ToolCall } from '../upstream.types.js';
+
+/** A chat request's prompt in the AI SDK's terms: system text apart, tool calls and results as typed parts. */
+export function sdkPrompt(request: ChatRequest): {
+  instructions?: string;
+  messages: ModelMessage[];
+  tools?: ToolSet;
+  toolChoice?: SdkToolChoice<ToolSet>;
+} {
+  const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content);
+  // A tool result names only its call; the SDK's part also wants the tool's name.
+  const toolNames = new Map(request.messages.flatMap((m) => m.toolCalls ?? []).map((c) => [c.id, c.name]));
+  return {
+    ...(system.length > 0 && { instructions: system.join('\n\n') }),
+    messages: request.messages.filter((m) => m.role !== 'system').map((m) => modelMessage(m, toolNames)),
+    ...(request.tools && { tools: toolSet(request) }),
+    ...(request.toolChoice && {
+      toolChoice: typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'tool', toolName: request.toolChoice.name },
+    }),
+  };
+}
+
+function modelMessage(m: ChatMessage, toolNames: Map<string, string>): ModelMessage {
+  if (m.role === 'user') return { role: 'user', content: m.content };
+  if (m.role === 'tool') {
+    const toolCallId = m.toolCallId ?? '';
+    return {
+      role: 'tool',
+      content: [{ type: 'tool-result', toolCallId, toolName: toolNames.get(toolCallId) ?? '', output: { type: 'text', value: m.content } }],
+    };
+  }
+  if (!m.toolCalls?.length) return { role: 'assistant', content: m.content };
+  return {
+    role: 'assistant',
+    content: [
+      ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
+      ...m.toolCalls.map((c) => ({ type: 'tool-call' as const, toolCallId: c.id, toolName: c.name, input: jsonOrText(c.arguments) })),
+    ],
+  };
+}
+
+/** Tools without `execute`: the SDK hands the model's calls back instead of running anything. */
+function toolSet(request: ChatRequest): ToolSet {
+  return Object.fromEntries(
+    (request.tools ?? []).map((t) => [t.name, tool({ description: t.description, inputSchema: jsonSchema(t.parameters) })]),
+  );
+}
+
+/** A call as the SDK reports it, with its arguments as JSON text again. */
+export const toolCallOf = (call: { toolCallId: string; toolName: string; input: unknown }): ToolCall => ({
+  id: call.toolCallId,
+  name: call.toolName,
+  arguments: typeof call.input === 'string' ? call.input : JSON.stringify(call.input ?? {}),
+});
+
+// Arguments that are not JSON go on as text; the provider says what it makes of them.
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
