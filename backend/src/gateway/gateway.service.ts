@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
-import { DomainError, validationFailed } from '../common/domain-error.js';
+import { DomainError } from '../common/domain-error.js';
 import { RequestBudget } from '../common/request-budget.js';
 import { routeModel } from '../models/model-routing.js';
-import { kindSpec, type ModelType, type ProviderKind } from '../providers/provider-kinds.js';
+import type { ModelType } from '../providers/provider-kinds.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
-import { isRelayable, relayableLabels } from '../upstream/relay.js';
+import { isRelayable } from '../upstream/relay.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
 import type { ChatStreamEvent, TokenUsage, ToolCall } from '../upstream/upstream.types.js';
 import { GatewayRelay } from './gateway-relay.js';
 import { GatewayUsage, type GatewayCall, type GatewayRoute } from './gateway-usage.js';
 import { type ChatCompletionInput, type EmbeddingsInput, parseChatCompletion, parseEmbeddings, toBase64Floats } from './openai-requests.js';
+import { reachesProvider, translatedTools } from './provider-reach.js';
 
 export type { GatewayCall, GatewayRoute } from './gateway-usage.js';
 
@@ -91,7 +92,7 @@ export class GatewayService {
     const started = performance.now();
     try {
       if (isRelayable(route.kind)) return await this.relay.complete(call, route, input, started);
-      const result = await this.upstream.chat(route.model, { ...this.options(input), signal: call.signal });
+      const result = await this.upstream.chat(route.model, { ...this.options(input, route), signal: call.signal });
       this.usage.answered(call, route, started, result.usage, null);
       return JSON.stringify({
         id: `chatcmpl-${randomUUID()}`,
@@ -144,7 +145,7 @@ export class GatewayService {
     try {
       let first = true;
       for await (const event of this.upstream.chatStream(route.model, {
-        ...this.options(input),
+        ...this.options(input, route),
         signal: call.signal,
       }) as AsyncIterable<ChatStreamEvent>) {
         if (event.type === 'done') {
@@ -212,44 +213,16 @@ export class GatewayService {
     return { object: 'list', data };
   }
 
-  private options(input: ChatCompletionInput) {
+  private options(input: ChatCompletionInput, route: GatewayRoute) {
     return {
       messages: input.messages,
       maxOutputTokens: input.maxOutputTokens,
       temperature: input.temperature,
       topP: input.topP,
       stop: input.stop,
-      tools: input.tools,
-      toolChoice: input.toolChoice,
+      ...translatedTools(input, route.kind),
     };
   }
-}
-
-// Kinds whose adapter translates OpenAI's tools, tool calls and tool results (the AI SDK's, checked
-// against these providers' fakes); the others take text only.
-const TRANSLATES_TOOLS: ReadonlySet<ProviderKind> = new Set(['anthropic', 'gemini']);
-
-/**
- * What a request asks beyond text reaches a provider that can take it, or the request is refused
- * by name, with the provider's kind, rather than sent on without it.
- */
-function reachesProvider(input: ChatCompletionInput, route: GatewayRoute): void {
-  if (isRelayable(route.kind)) return;
-  const openAiFormat = `providers that speak OpenAI's format (${relayableLabels()})`;
-  const withTools = `${openAiFormat} and ${[...TRANSLATES_TOOLS].map((kind) => kindSpec(kind).label).join(', ')}`;
-  const refused = [
-    ...(TRANSLATES_TOOLS.has(route.kind) ? [] : input.needs.tools.map((f) => ({ ...f, reach: withTools }))),
-    ...input.needs.openAiFormat.map((f) => ({ ...f, reach: openAiFormat })),
-  ];
-  if (refused.length === 0) return;
-  const served = `${route.model.displayName} is served by ${kindSpec(route.kind).label}`;
-  throw validationFailed(
-    refused.map(({ field, message, reach }) => ({
-      field,
-      code: 'unsupported_parameter',
-      message: `${message} reach only ${reach}; ${served}`,
-    })),
-  );
 }
 
 const openAiToolCall = (c: ToolCall) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } });

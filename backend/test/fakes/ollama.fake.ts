@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   embeddingInputs,
   estimateTokens,
+  fakeCall,
   fakeEmbedding,
   fakeReply,
   isRecord,
@@ -117,22 +118,44 @@ export class OllamaFake extends FakeServer {
     const messages = Array.isArray(body['messages']) ? body['messages'].filter(isRecord) : [];
     const options = isRecord(body['options']) ? body['options'] : {};
     const numPredict = typeof options['num_predict'] === 'number' && options['num_predict'] >= 0 ? options['num_predict'] : undefined;
-    const lastUser = [...messages].reverse().find((m) => m['role'] === 'user');
-    const { text, truncated } = limitReply(fakeReply(textOf(lastUser?.['content'])), numPredict);
+    // A tool's result is answered like a user's message; a user's message with tools offered gets a call.
+    const prompt = [...messages].reverse().find((m) => m['role'] === 'user' || m['role'] === 'tool');
+    const promptText = textOf(prompt?.['content']);
+    const functions = Array.isArray(body['tools'])
+      ? body['tools'].filter(isRecord).flatMap((t) => (isRecord(t['function']) ? [t['function']] : []))
+      : [];
+    // Ollama has no tool_choice: a model offered tools calls one or not, here always the first.
+    const tool =
+      prompt?.['role'] === 'user'
+        ? fakeCall(
+            functions.map((f) => ({ name: f['name'], parameters: f['parameters'] })),
+            undefined,
+            promptText,
+          )
+        : undefined;
+    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), numPredict);
     const head = { model: name, created_at: new Date().toISOString() };
     const final = {
       done_reason: truncated ? 'length' : 'stop',
       done: true,
       ...durations,
       prompt_eval_count: promptTokens(messages.map((m) => textOf(m['content']))),
-      eval_count: estimateTokens(text),
+      eval_count: estimateTokens(tool ? tool.name + tool.arguments : text),
     };
+    // Ollama gives a call's arguments as an object, and the whole call in one message.
+    const toolCalls = tool && [{ function: { index: 0, name: tool.name, arguments: JSON.parse(tool.arguments) as unknown } }];
     // Unlike the other APIs, Ollama streams unless told not to.
     if (body['stream'] === false) {
-      return this.sendJson(call, { ...head, message: { role: 'assistant', content: text }, ...final });
+      return this.sendJson(call, {
+        ...head,
+        message: { role: 'assistant', content: text, ...(toolCalls && { tool_calls: toolCalls }) },
+        ...final,
+      });
     }
     const stream = this.openStream(call, 'ndjson');
-    for (const piece of replyChunks(text)) {
+    if (toolCalls && !(await stream.event({ ...head, message: { role: 'assistant', content: '', tool_calls: toolCalls }, done: false })))
+      return;
+    for (const piece of tool ? [] : replyChunks(text)) {
       if (!(await stream.event({ ...head, message: { role: 'assistant', content: piece }, done: false }))) return;
     }
     if (await stream.event({ ...head, message: { role: 'assistant', content: '' }, ...final })) stream.end();

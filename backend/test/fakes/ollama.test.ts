@@ -51,6 +51,32 @@ describe('Ollama fake, driven by the official ollama SDK', () => {
     expect(capped).toMatchObject({ done_reason: 'length', eval_count: 2 });
   });
 
+  it('calls the first tool offered (arguments as an object, the call in one chunk), then answers the tool’s result', async () => {
+    const tools = [
+      {
+        type: 'function',
+        function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', description: 'City' } } } },
+      },
+    ];
+    const whole = await client.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'Paris' }], tools, stream: false });
+    expect(whole.message.tool_calls).toEqual([{ function: { index: 0, name: 'get_weather', arguments: { city: 'Paris' } } }]);
+    expect(whole.done_reason).toBe('stop');
+
+    const parts: ChatResponse[] = [];
+    for await (const part of await client.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'Paris' }], tools, stream: true }))
+      parts.push(part);
+    expect(parts.flatMap((p) => p.message.tool_calls ?? [])).toEqual(whole.message.tool_calls);
+
+    const answered = await client.chat({
+      model: 'llama3.2',
+      messages: [{ role: 'user', content: 'Paris' }, whole.message, { role: 'tool', content: 'sunny, 21 °C', tool_name: 'get_weather' }],
+      tools,
+      stream: false,
+    });
+    expect(answered.message.content).toBe(fakeReply('sunny, 21 °C'));
+    expect(answered.message.tool_calls).toBeUndefined();
+  });
+
   it('embeds a batch with the model dimensions, or fewer when asked', async () => {
     const response = await client.embed({ model: 'nomic-embed-text', input: ['first', 'second'] });
     expect(response.embeddings.map((e) => e.length)).toEqual([768, 768]);

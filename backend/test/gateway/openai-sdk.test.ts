@@ -245,7 +245,7 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     });
     await expect(
       client.chat.completions.create({
-        model: 'local-llama',
+        model: 'team-command',
         messages: [{ role: 'user', content: 'x' }],
         tools: [{ type: 'function', function: { name: 'f' } }],
       }),
@@ -329,7 +329,7 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     await t.req('patch', `/api/v1/models/${gone.id}`).send({ sunset_at: '2020-01-01T00:00:00Z' });
 
     const statuses = [
-      await chat('local-llama', { tools: [{ type: 'function', function: { name: 'f' } }] }),
+      await chat('team-command', { tools: [{ type: 'function', function: { name: 'f' } }] }),
       await statusOf(refused.embeddings.create({ model: 'team-embed', input: [] })),
       await chat('no-such-model'),
       await chat('team-embed'),
@@ -356,7 +356,7 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
           [secret.id],
         );
     expect(events.map((e) => [e.status_code, e.model_name, e.error_class])).toEqual([
-      [422, 'local-llama', 'validation_failed'],
+      [422, 'team-command', 'validation_failed'],
       [422, 'team-embed', 'validation_failed'],
       [404, 'no-such-model', 'model_not_found'],
       [400, 'team-embed', 'model_wrong_type'],

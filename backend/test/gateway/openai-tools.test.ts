@@ -1,6 +1,15 @@
 import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
-import { AnthropicFake, fakeReply, GEMINI_DEFAULT_KEY, GeminiFake, OllamaFake, OpenAiFake } from '../fakes/index.js';
+import {
+  AnthropicFake,
+  COHERE_DEFAULT_KEY,
+  CohereFake,
+  fakeReply,
+  GEMINI_DEFAULT_KEY,
+  GeminiFake,
+  OllamaFake,
+  OpenAiFake,
+} from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -13,6 +22,7 @@ describe('Gateway: tools, images and other members beyond text', () => {
   let anthropicFake: AnthropicFake;
   let ollamaFake: OllamaFake;
   let geminiFake: GeminiFake;
+  let cohereFake: CohereFake;
   let client: OpenAI;
   let keyId: string;
 
@@ -33,6 +43,7 @@ describe('Gateway: tools, images and other members beyond text', () => {
     anthropicFake = await new AnthropicFake({ apiKeys: [ANTHROPIC_KEY] }).start();
     ollamaFake = await new OllamaFake().start();
     geminiFake = await new GeminiFake().start();
+    cohereFake = await new CohereFake().start();
     t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
     await t.req('put', '/api/v1/settings/upstream.max_retries').send({ value: 0 });
     const openai = await aProvider(t, { kind: 'openai', api_base: `${openaiFake.url}/v1`, api_key: 'sk-upstream-tools' });
@@ -47,6 +58,8 @@ describe('Gateway: tools, images and other members beyond text', () => {
     await aModel(t, ollama.id, { display_name: 'tools-llama', model_id: 'llama3.2' });
     const gemini = await aProvider(t, { kind: 'gemini', api_base: `${geminiFake.url}/v1beta`, api_key: GEMINI_DEFAULT_KEY });
     await aModel(t, gemini.id, { display_name: 'tools-gemini', model_id: 'gemini-2.5-flash' });
+    const cohere = await aProvider(t, { kind: 'cohere', api_base: cohereFake.url, api_key: COHERE_DEFAULT_KEY });
+    await aModel(t, cohere.id, { display_name: 'tools-command', model_id: 'command-r-08-2024' });
     const member = await t.userWithRole('member');
     const key = (await t.req('post', '/api/v1/api-keys', member.token).send({ name: 'tools test' })).body;
     keyId = key.id;
@@ -60,6 +73,7 @@ describe('Gateway: tools, images and other members beyond text', () => {
     await anthropicFake.close();
     await ollamaFake.close();
     await geminiFake.close();
+    await cohereFake.close();
   });
 
   it('runs a tool call round trip (whole): the call comes back, the SDK’s message and the tool’s result go on', async () => {
@@ -207,6 +221,29 @@ describe('Gateway: tools, images and other members beyond text', () => {
     expect(answered.choices[0]!.finish_reason).toBe('stop');
   });
 
+  it('translates tools for Ollama, which cannot be made to call one: tool_choice none offers it none', async () => {
+    const ask: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Lima' }];
+    const first = await client.chat.completions.create({ model: 'tools-llama', messages: ask, tools, tool_choice: 'auto' });
+    expect(first.choices[0]!.finish_reason).toBe('tool_calls');
+    const call = first.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"Lima"}' });
+    expect(ollamaFake.requests.at(-1)!.body).toMatchObject({ tools: [{ type: 'function', function: { name: 'get_weather' } }] });
+
+    const streamed = await client.chat.completions.stream({ model: 'tools-llama', messages: ask, tools }).finalChatCompletion();
+    expect((streamed.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall).function).toEqual(call.function);
+
+    const answered = await client.chat.completions.create({
+      model: 'tools-llama',
+      messages: [...ask, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'mild, 19 °C' }],
+      tools,
+    });
+    expect(answered.choices[0]!.message.content).toBe(fakeReply('mild, 19 °C'));
+
+    const none = await client.chat.completions.create({ model: 'tools-llama', messages: ask, tools, tool_choice: 'none' });
+    expect(none.choices[0]!.message.content).toBe(fakeReply('Lima'));
+    expect((ollamaFake.requests.at(-1)!.body as { tools?: unknown }).tools).toBeUndefined();
+  });
+
   it('refuses, by name and naming the provider, what a translated provider cannot take; plain text still goes', async () => {
     const refusal = (request: Promise<unknown>) =>
       request.then(
@@ -215,11 +252,23 @@ describe('Gateway: tools, images and other members beyond text', () => {
       );
     anthropicFake.reset();
     ollamaFake.reset();
+    cohereFake.reset();
     const withTools = await refusal(
-      client.chat.completions.create({ model: 'tools-llama', messages: [{ role: 'user', content: 'Paris' }], tools }),
+      client.chat.completions.create({ model: 'tools-command', messages: [{ role: 'user', content: 'Paris' }], tools }),
     );
     expect(withTools).toEqual({ status: 422, param: 'tools', message: expect.stringContaining('tools reach only providers that speak') });
-    expect(withTools!.message).toContain('and Anthropic, Google Gemini; tools-llama is served by Ollama');
+    expect(withTools!.message).toContain('and Anthropic, Google Gemini, Ollama; tools-command is served by Cohere');
+    const forced = await refusal(
+      client.chat.completions.create({
+        model: 'tools-llama',
+        messages: [{ role: 'user', content: 'Paris' }],
+        tools,
+        tool_choice: 'required',
+      }),
+    );
+    expect(forced).toMatchObject({ status: 422, param: 'tool_choice' });
+    expect(forced!.message).toContain('tool_choice that forces a call reach only');
+    expect(forced!.message).toContain('and Anthropic, Google Gemini; tools-llama is served by Ollama');
     const withImage = await refusal(
       client.chat.completions.create({
         model: 'tools-claude',
@@ -238,6 +287,7 @@ describe('Gateway: tools, images and other members beyond text', () => {
     expect(withFormat).toMatchObject({ status: 422, param: 'response_format' });
     expect(anthropicFake.requests).toHaveLength(0);
     expect(ollamaFake.requests).toHaveLength(0);
+    expect(cohereFake.requests).toHaveLength(0);
 
     const plain = await client.chat.completions.create({ model: 'tools-claude', messages: [{ role: 'user', content: 'Paris' }] });
     expect(plain.choices[0]!.message.content).toBe(fakeReply('Paris'));
