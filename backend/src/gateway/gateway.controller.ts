@@ -15,8 +15,8 @@ const OPENAI_FORMAT_ONLY =
   'refused (422, by name) for a model another kind of provider serves.';
 
 const WITH_TOOLS =
-  'Passed on as sent to providers that speak OpenAI’s format, translated for Anthropic, Google Gemini and Ollama ' +
-  '(Ollama: tool_choice auto or none only); refused (422, by name) for a model another kind of provider serves.';
+  'Passed on as sent to providers that speak OpenAI’s format, translated for the other kinds ' +
+  '(Ollama: tool_choice auto or none only; a choice that forces a call is refused, 422).';
 
 const CHAT_BODY: SchemaObject = {
   type: 'object',

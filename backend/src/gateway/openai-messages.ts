@@ -1,16 +1,6 @@
 import type { FieldError } from '../common/domain-error.js';
 import type { ChatMessage } from '../upstream/upstream.types.js';
 
-/**
- * What a request asks of the provider beyond text, by field: `tools` (definitions, calls, results)
- * reach OpenAI-format upstreams and the kinds whose adapter translates them; `openAiFormat`
- * (images and other parts, names, members Switchboard does not act on) only OpenAI-format ones.
- */
-export interface ProviderNeeds {
-  tools: FieldError[];
-  openAiFormat: FieldError[];
-}
-
 /** A chat request's messages in the two forms the gateway sends on. */
 export interface ParsedMessages {
   /** Text and tool calls, for providers reached through a translating adapter. */
@@ -27,16 +17,18 @@ const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 // history: response-only metadata with nothing to send on.
 const ECHOED = new Set(['annotations']);
 const ECHOED_WHEN_NULL = new Set(['refusal', 'audio', 'function_call', 'tool_calls']);
-// Members only an OpenAI-format upstream can take; passed on to those, refused by name for the others.
+// Members beyond role and content: passed on to OpenAI-format upstreams; tool calls translated for the others.
 const WIRE_ONLY = new Set(['name', 'tool_calls', 'tool_call_id', 'refusal', 'audio', 'function_call']);
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Checks a chat request's messages. `errors` gets what is invalid anywhere; `needs` what not every
- * provider kind can take, which the gateway refuses by name when the model's provider cannot.
+ * Checks a chat request's messages. `errors` gets what is invalid anywhere; `openAiOnly` what only
+ * an OpenAI-format upstream can take (images and other non-text parts, participant names), which
+ * the gateway refuses by name when the model's provider is another kind. Tool calls and results
+ * every kind takes (translated where need be).
  */
-export function parseMessages(value: unknown, errors: FieldError[], needs: ProviderNeeds): ParsedMessages {
+export function parseMessages(value: unknown, errors: FieldError[], openAiOnly: FieldError[]): ParsedMessages {
   const parsed: ParsedMessages = { text: [], wire: [] };
   if (!Array.isArray(value) || value.length === 0) {
     errors.push({ field: 'messages', message: 'messages must be a non-empty array' });
@@ -69,16 +61,12 @@ export function parseMessages(value: unknown, errors: FieldError[], needs: Provi
       if (problem) errors.push({ field: `${field}.${key}`, message: problem });
       else {
         wire[key] = member;
-        const isTool = key === 'tool_calls' || key === 'tool_call_id';
-        (isTool ? needs.tools : needs.openAiFormat).push({ field: `${field}.${key}`, message: isTool ? 'tool calls' : `message ${key}s` });
+        if (key !== 'tool_calls' && key !== 'tool_call_id') openAiOnly.push({ field: `${field}.${key}`, message: `message ${key}s` });
       }
     }
-    if (role === 'tool') {
-      needs.tools.push({ field: `${field}.role`, message: 'tool results' });
-      if (typeof m.tool_call_id !== 'string' || !m.tool_call_id)
-        errors.push({ field: `${field}.tool_call_id`, message: 'a tool message needs the tool_call_id it answers' });
-    }
-    const content = contentOf(m.content, `${field}.content`, role, wire.tool_calls !== undefined, errors, needs.openAiFormat);
+    if (role === 'tool' && (typeof m.tool_call_id !== 'string' || !m.tool_call_id))
+      errors.push({ field: `${field}.tool_call_id`, message: 'a tool message needs the tool_call_id it answers' });
+    const content = contentOf(m.content, `${field}.content`, role, wire.tool_calls !== undefined, errors, openAiOnly);
     if (content === undefined) continue;
     wire.content = content.wire;
     parsed.wire.push(wire);

@@ -33,13 +33,13 @@ describe('parseChatCompletion', () => {
     ]);
     expect(input.wireMessages).toEqual(input.messages);
     expect(input.passThrough).toEqual({ n: 1, user: 'u-1' });
-    expect(input.needs).toEqual({ tools: [], openAiFormat: [] });
+    expect(input.openAiOnly).toEqual([]);
   });
 
   it('treats null members as not given, as OpenAI does', () => {
     const input = parseChatCompletion({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: null, seed: null, n: null });
     expect(input.passThrough).toEqual({});
-    expect(input.needs).toEqual({ tools: [], openAiFormat: [] });
+    expect(input.openAiOnly).toEqual([]);
   });
 
   it('ignores what an SDK’s own reply message carries back (refusal null, annotations), and keeps a real tool call', () => {
@@ -58,8 +58,7 @@ describe('parseChatCompletion', () => {
       { role: 'assistant', content: null, tool_calls: [call] },
       { role: 'tool', tool_call_id: 'call_1', content: 'z' },
     ]);
-    expect(input.needs.tools.map((f) => f.field)).toEqual(['messages[2].tool_calls', 'messages[3].tool_call_id', 'messages[3].role']);
-    expect(input.needs.openAiFormat).toEqual([]);
+    expect(input.openAiOnly).toEqual([]);
     // The form translating adapters get: the call and its result, as a provider-neutral message each.
     expect(input.messages.slice(2)).toEqual([
       { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'f', arguments: '{}' }] },
@@ -70,7 +69,7 @@ describe('parseChatCompletion', () => {
   it('passes unknown members on, unchecked, and lists them as OpenAI-format only', () => {
     const input = parseChatCompletion({ model: 'm', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'low', n: 2 });
     expect(input.passThrough).toEqual({ reasoning_effort: 'low', n: 2 });
-    expect(input.needs.openAiFormat.map((f) => f.field)).toEqual(['reasoning_effort', 'n']);
+    expect(input.openAiOnly.map((f) => f.field)).toEqual(['reasoning_effort', 'n']);
   });
 
   it('reads function tools and tool_choice for translating adapters; other kinds of tool need OpenAI’s format', () => {
@@ -86,10 +85,9 @@ describe('parseChatCompletion', () => {
       { name: 'now', parameters: { type: 'object', properties: {} } },
     ]);
     expect(input.toolChoice).toEqual({ name: 'now' });
-    expect(input.needs.tools.map((f) => f.field)).toEqual(['tools', 'tool_choice']);
-    expect(input.needs.openAiFormat).toEqual([]);
+    expect(input.openAiOnly).toEqual([]);
     const custom = parseChatCompletion({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [weather, { type: 'custom' }] });
-    expect(custom.needs.openAiFormat.map((f) => f.field)).toEqual(['tools']);
+    expect(custom.openAiOnly.map((f) => f.field)).toEqual(['tools']);
     expect(custom.tools).toHaveLength(1);
   });
 

@@ -1,6 +1,6 @@
 import { type FieldError, validationFailed } from '../common/domain-error.js';
 import type { ChatMessage, ToolChoice, ToolDefinition } from '../upstream/upstream.types.js';
-import { isObject, parseMessages, type ProviderNeeds } from './openai-messages.js';
+import { isObject, parseMessages } from './openai-messages.js';
 
 /** A chat completion request: the members Switchboard acts on, and what it passes on to OpenAI-format upstreams. */
 export interface ChatCompletionInput {
@@ -14,8 +14,8 @@ export interface ChatCompletionInput {
   /** The tools offered, and which one the model must call, for translating adapters. */
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
-  /** What not every provider kind can take; refused by name where the model's provider cannot. */
-  needs: ProviderNeeds;
+  /** What only an OpenAI-format upstream can take; refused by name when the model is served by another kind. */
+  openAiOnly: FieldError[];
   stream: boolean;
   includeUsage: boolean;
   maxOutputTokens?: number;
@@ -43,20 +43,21 @@ const CHAT_KEYS = new Set([
   'top_p',
   'stop',
 ]);
-// Passed on as they came, and translated where the model's adapter can (see ProviderNeeds).
+// Passed on as they came to OpenAI-format upstreams, translated by the other kinds' adapters.
 const TOOL_KEYS = new Set(['tools', 'tool_choice']);
 const EMBED_KEYS = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
 
 /**
  * Validates an OpenAI chat completion body. Members Switchboard does not act on are passed on
  * verbatim to OpenAI-format upstreams, after a type check where their shape is well known
- * (tools, tool_choice, response_format, …); for other provider kinds the gateway refuses them by
- * name (`openAiOnly`) rather than dropping them. `user` is the one exception: an end-user tag for
+ * (tools, tool_choice, response_format, …). Function tools and tool_choice are also read for the
+ * other kinds' adapters, which translate them; anything else those kinds are refused by name
+ * (`openAiOnly`) rather than sent without it. `user` is the one exception: an end-user tag for
  * abuse monitoring, sent on where it can be and harmless to leave out elsewhere.
  */
 export function parseChatCompletion(body: unknown): ChatCompletionInput {
   const errors: FieldError[] = [];
-  const needs: ProviderNeeds = { tools: [], openAiFormat: [] };
+  const openAiOnly: FieldError[] = [];
   if (!isObject(body)) throw validationFailed([{ field: 'body', message: 'the body must be a JSON object' }]);
   const passThrough: Record<string, unknown> = {};
   for (const key in body) {
@@ -68,14 +69,12 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
       continue;
     }
     passThrough[key] = value;
-    if (TOOL_KEYS.has(key)) {
-      needs.tools.push({ field: key, message: key });
-      if (key === 'tools' && (value as OpenAiTool[]).some((t) => t.type !== 'function'))
-        needs.openAiFormat.push({ field: key, message: 'tools other than functions' });
-    } else if (key !== 'user' && !(key === 'n' && value === 1)) needs.openAiFormat.push({ field: key, message: key });
+    if (key === 'tools' && (value as OpenAiTool[]).some((t) => t.type !== 'function'))
+      openAiOnly.push({ field: key, message: 'tools other than functions' });
+    else if (!TOOL_KEYS.has(key) && key !== 'user' && !(key === 'n' && value === 1)) openAiOnly.push({ field: key, message: key });
   }
   if (typeof body.model !== 'string' || !body.model) errors.push({ field: 'model', message: 'model is required' });
-  const messages = parseMessages(body.messages, errors, needs);
+  const messages = parseMessages(body.messages, errors, openAiOnly);
   if (body.stream !== undefined && typeof body.stream !== 'boolean') errors.push({ field: 'stream', message: 'stream must be a boolean' });
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)) {
@@ -102,7 +101,7 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
       tools: (passThrough.tools as OpenAiTool[]).filter((t) => t.type === 'function').map(toolDefinition),
     }),
     ...(passThrough.tool_choice !== undefined && { toolChoice: toolChoiceOf(passThrough.tool_choice) }),
-    needs,
+    openAiOnly,
     stream: body.stream === true,
     includeUsage: isObject(body.stream_options) && body.stream_options.include_usage === true,
     maxOutputTokens: maxTokens as number | undefined,

@@ -1,4 +1,4 @@
-import { estimateTokens, fakeEmbedding, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
+import { estimateTokens, fakeCall, fakeEmbedding, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
 import {
   FakeServer,
   type ErrorDetails,
@@ -90,20 +90,41 @@ export class CohereFake extends FakeServer {
         message: `invalid request: too many tokens: total number of tokens in the prompt cannot exceed ${model.contextWindow} - received ${inputTokens}.`,
       });
     }
-    const lastUser = [...messages].reverse().find((m) => m['role'] === 'user');
+    const stray = strayToolResult(messages);
+    if (stray !== undefined)
+      return this.sendError(call, 400, { message: `invalid request: tool call id ${stray} not found in previous tool calls` });
+    // A tool's result is answered like a user's message; a user's message with tools offered gets a call.
+    const prompt = [...messages].reverse().find((m) => m['role'] === 'user' || m['role'] === 'tool');
+    const promptText = prompt?.['role'] === 'tool' ? toolResultText(prompt['content']) : textOf(prompt?.['content']);
+    const functions = Array.isArray(body['tools'])
+      ? body['tools'].filter(isRecord).flatMap((t) => (isRecord(t['function']) ? [t['function']] : []))
+      : [];
+    const tool =
+      prompt?.['role'] === 'user' && body['tool_choice'] !== 'NONE'
+        ? fakeCall(
+            functions.map((f) => ({ name: f['name'], parameters: f['parameters'] })),
+            undefined,
+            promptText,
+          )
+        : undefined;
     const maxTokens = typeof body['max_tokens'] === 'number' ? body['max_tokens'] : undefined;
-    const { text, truncated } = limitReply(fakeReply(textOf(lastUser?.['content'])), maxTokens);
-    const outputTokens = estimateTokens(text);
+    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
+    const outputTokens = estimateTokens(tool ? tool.name + tool.arguments : text);
     const usage = {
       billed_units: { input_tokens: inputTokens, output_tokens: outputTokens },
       tokens: { input_tokens: inputTokens, output_tokens: outputTokens },
     };
-    const finishReason = truncated ? 'MAX_TOKENS' : 'COMPLETE';
+    const finishReason = tool ? 'TOOL_CALL' : truncated ? 'MAX_TOKENS' : 'COMPLETE';
     const id = this.nextId('chat-');
+    // Cohere's models say what they plan before they call (tool_plan), and write the arguments as JSON text.
+    const toolPlan = tool && `I will call ${tool.name}.`;
+    const toolCall = tool && { id: this.nextId(`${tool.name}_`), type: 'function', function: tool };
     if (body['stream'] !== true) {
       return this.sendJson(call, {
         id,
-        message: { role: 'assistant', content: [{ type: 'text', text }] },
+        message: toolCall
+          ? { role: 'assistant', tool_plan: toolPlan, tool_calls: [toolCall] }
+          : { role: 'assistant', content: [{ type: 'text', text }] },
         finish_reason: finishReason,
         usage,
       });
@@ -118,11 +139,22 @@ export class CohereFake extends FakeServer {
       }))
     )
       return;
-    if (!(await send({ type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } }))) return;
-    for (const piece of replyChunks(text)) {
-      if (!(await send({ type: 'content-delta', index: 0, delta: { message: { content: { text: piece } } } }))) return;
+    if (toolCall) {
+      if (!(await send({ type: 'tool-plan-delta', delta: { message: { tool_plan: toolPlan } } }))) return;
+      const named = { ...toolCall, function: { name: toolCall.function.name, arguments: '' } };
+      if (!(await send({ type: 'tool-call-start', index: 0, delta: { message: { tool_calls: named } } }))) return;
+      for (const piece of toolCall.function.arguments.match(/.{1,8}/gs) ?? []) {
+        const delta = { message: { tool_calls: { function: { arguments: piece } } } };
+        if (!(await send({ type: 'tool-call-delta', index: 0, delta }))) return;
+      }
+      if (!(await send({ type: 'tool-call-end', index: 0 }))) return;
+    } else {
+      if (!(await send({ type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } }))) return;
+      for (const piece of replyChunks(text)) {
+        if (!(await send({ type: 'content-delta', index: 0, delta: { message: { content: { text: piece } } } }))) return;
+      }
+      if (!(await send({ type: 'content-end', index: 0 }))) return;
     }
-    if (!(await send({ type: 'content-end', index: 0 }))) return;
     if (!(await send({ type: 'message-end', delta: { finish_reason: finishReason, usage } }))) return;
     if (await stream.raw('data: [DONE]\n\n')) stream.end();
   }
@@ -187,4 +219,25 @@ export class CohereFake extends FakeServer {
       features: model.type === 'embedding' ? [] : ['tools', 'json_mode', 'json_schema', 'safety_modes'],
     };
   }
+}
+
+/** A tool message's content: text, or the documents it returned (Cohere's v2 format). */
+function toolResultText(content: unknown): string {
+  if (!Array.isArray(content)) return textOf(content);
+  return content
+    .filter(isRecord)
+    .map((block) => (isRecord(block['document']) ? documentText(block['document']['data']) : textOf(block)))
+    .join('\n');
+}
+
+const documentText = (data: unknown) => (typeof data === 'string' ? data : JSON.stringify(data));
+
+/** The id of a tool result that answers no earlier call, if any. */
+function strayToolResult(messages: Record<string, unknown>[]): unknown {
+  const called = new Set<unknown>();
+  for (const message of messages) {
+    if (Array.isArray(message['tool_calls'])) for (const c of message['tool_calls'].filter(isRecord)) called.add(c['id']);
+    if (message['role'] === 'tool' && !called.has(message['tool_call_id'])) return message['tool_call_id'];
+  }
+  return undefined;
 }

@@ -30,6 +30,44 @@ describe('Cohere fake, driven by the official cohere-ai SDK (v2 client)', () => 
     expect(fake.requests[0]?.headers['authorization']).toBe(`Bearer ${COHERE_DEFAULT_KEY}`);
   });
 
+  it('plans and calls a tool (whole and streamed in pieces), then answers the tool’s result', async () => {
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+      },
+    ];
+    const ask = [{ role: 'user' as const, content: 'Paris' }];
+    const whole = await client.chat({ model: 'command-r-08-2024', messages: ask, tools });
+    expect(whole.finishReason).toBe('TOOL_CALL');
+    expect(whole.message.toolPlan).toBe('I will call get_weather.');
+    const call = whole.message.toolCalls![0]!;
+    expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } });
+
+    let streamedArguments = '';
+    const types = new Set<string>();
+    for await (const event of await client.chatStream({ model: 'command-r-08-2024', messages: ask, tools })) {
+      types.add(event.type);
+      if (event.type === 'tool-call-delta') streamedArguments += event.delta?.message?.toolCalls?.function?.arguments ?? '';
+    }
+    expect([...types]).toEqual(expect.arrayContaining(['tool-plan-delta', 'tool-call-start', 'tool-call-delta', 'tool-call-end']));
+    expect(streamedArguments).toBe('{"city":"Paris"}');
+
+    const answered = await client.chat({
+      model: 'command-r-08-2024',
+      messages: [
+        ...ask,
+        { role: 'assistant', toolCalls: [call], toolPlan: whole.message.toolPlan },
+        { role: 'tool', toolCallId: call.id!, content: 'sunny, 21 °C' },
+      ],
+      tools,
+    });
+    expect(answered.message.content).toEqual([{ type: 'text', text: fakeReply('sunny, 21 °C') }]);
+    await expect(
+      client.chat({ model: 'command-r-08-2024', messages: [...ask, { role: 'tool', toolCallId: 'nobody', content: 'x' }] }),
+    ).rejects.toBeInstanceOf(CohereError);
+  });
+
   it('streams message-start, content-start, content-deltas, content-end and message-end with usage', async () => {
     const stream = await client.chatStream({ model: 'command-r-08-2024', messages });
     const types: string[] = [];

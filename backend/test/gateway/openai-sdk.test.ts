@@ -247,11 +247,11 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
       client.chat.completions.create({
         model: 'team-command',
         messages: [{ role: 'user', content: 'x' }],
-        tools: [{ type: 'function', function: { name: 'f' } }],
+        response_format: { type: 'json_object' },
       }),
     ).rejects.toMatchObject({
       status: 422,
-      param: 'tools',
+      param: 'response_format',
     });
     const anonymous = new OpenAI({ apiKey: 'sbk_not-a-real-key', baseURL: `${base}/v1`, maxRetries: 0 });
     await expect(anonymous.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
@@ -329,7 +329,7 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     await t.req('patch', `/api/v1/models/${gone.id}`).send({ sunset_at: '2020-01-01T00:00:00Z' });
 
     const statuses = [
-      await chat('team-command', { tools: [{ type: 'function', function: { name: 'f' } }] }),
+      await chat('team-command', { response_format: { type: 'json_object' } }),
       await statusOf(refused.embeddings.create({ model: 'team-embed', input: [] })),
       await chat('no-such-model'),
       await chat('team-embed'),
