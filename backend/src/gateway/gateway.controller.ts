@@ -42,7 +42,9 @@ const CHAT_BODY: SchemaObject = {
           content: {
             oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
             nullable: true,
-            description: `A string or content parts; text parts are joined. Other parts (image_url, …) in user messages: ${OPENAI_FORMAT_ONLY}`,
+            description:
+              'A string or content parts; text parts are joined. In user messages, image_url parts with a data: URL reach every ' +
+              `provider kind; images by URL and other parts: ${OPENAI_FORMAT_ONLY}`,
           },
           name: { type: 'string', description: OPENAI_FORMAT_ONLY },
           tool_calls: { type: 'array', items: { type: 'object' }, description: `On assistant messages. ${WITH_TOOLS}` },

@@ -1,5 +1,5 @@
 import type { FieldError } from '../common/domain-error.js';
-import type { ChatMessage } from '../upstream/upstream.types.js';
+import type { ChatMessage, ChatPart } from '../upstream/upstream.types.js';
 
 /** A chat request's messages in the two forms the gateway sends on. */
 export interface ParsedMessages {
@@ -75,6 +75,7 @@ export function parseMessages(value: unknown, errors: FieldError[], openAiOnly: 
       content: content.text,
       ...(wire.tool_calls !== undefined && { toolCalls: (wire.tool_calls as OpenAiToolCall[]).map(toolCallOf) }),
       ...(role === 'tool' && { toolCallId: m.tool_call_id as string }),
+      ...(content.parts && { parts: content.parts }),
     });
   }
   return parsed;
@@ -94,7 +95,7 @@ function contentOf(
   hasToolCalls: boolean,
   errors: FieldError[],
   openAiOnly: FieldError[],
-): { text: string; wire: unknown } | undefined {
+): { text: string; wire: unknown; parts?: ChatPart[] } | undefined {
   if (typeof content === 'string') return { text: content, wire: content };
   if ((content === null || content === undefined) && role === 'assistant' && hasToolCalls) return { text: '', wire: null };
   if (!Array.isArray(content)) {
@@ -102,6 +103,7 @@ function contentOf(
     return undefined;
   }
   const texts: string[] = [];
+  const parts: ChatPart[] = [];
   let textOnly = true;
   let valid = true;
   content.forEach((part: unknown, j) => {
@@ -111,7 +113,7 @@ function contentOf(
       return errors.push({ field: partField, message: 'a content part must be an object with a type' });
     }
     if (part.type === 'text') {
-      if (typeof part.text === 'string') return texts.push(part.text);
+      if (typeof part.text === 'string') return (texts.push(part.text), parts.push({ type: 'text', text: part.text }));
       valid = false;
       return errors.push({ field: `${partField}.text`, message: 'a text part needs its text' });
     }
@@ -124,10 +126,16 @@ function contentOf(
       valid = false;
       return errors.push({ field: `${partField}.image_url`, message: 'an image_url part needs image_url.url' });
     }
-    openAiOnly.push({ field: partField, message: `${part.type} parts` });
+    // An image given as data travels to every kind; one given by URL only to OpenAI-format
+    // upstreams, which fetch it themselves (an adapter would have Switchboard fetch it).
+    const image = part.type === 'image_url' ? dataImage((part.image_url as { url: string }).url) : undefined;
+    if (image) parts.push(image);
+    else
+      openAiOnly.push({ field: partField, message: part.type === 'image_url' ? 'images by URL (not data: URLs)' : `${part.type} parts` });
   });
   if (!valid) return undefined;
-  return { text: texts.join(''), wire: textOnly ? texts.join('') : content };
+  const text = texts.join('');
+  return textOnly ? { text, wire: text } : { text, wire: content, parts };
 }
 
 /** Why a member's value cannot be sent on, or null when it can. */
@@ -145,6 +153,12 @@ function memberProblem(key: string, value: unknown, role: string): string | null
     default:
       return role === 'assistant' ? null : `${key} belongs on an assistant message`;
   }
+}
+
+/** `data:image/png;base64,…` as an image part; anything else (an http URL, other encodings) is not one. */
+function dataImage(url: string): ChatPart | undefined {
+  const match = /^data:(image\/[\w.+-]+);base64,([A-Za-z0-9+/=\s]+)$/.exec(url);
+  return match ? { type: 'image', mediaType: match[1]!, data: match[2]!.replace(/\s/g, '') } : undefined;
 }
 
 interface OpenAiToolCall {

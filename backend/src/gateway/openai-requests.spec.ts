@@ -91,6 +91,33 @@ describe('parseChatCompletion', () => {
     expect(custom.tools).toHaveLength(1);
   });
 
+  it('keeps an image given as data in order with the text for translating adapters; one given by URL needs OpenAI’s format', () => {
+    const input = parseChatCompletion({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Compare ' },
+            { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,/9j/4AAQ' } },
+            { type: 'text', text: 'with' },
+            { type: 'image_url', image_url: { url: 'https://example.com/b.png' } },
+          ],
+        },
+      ],
+    });
+    expect(input.messages[0]).toEqual({
+      role: 'user',
+      content: 'Compare with',
+      parts: [
+        { type: 'text', text: 'Compare ' },
+        { type: 'image', mediaType: 'image/jpeg', data: '/9j/4AAQ' },
+        { type: 'text', text: 'with' },
+      ],
+    });
+    expect(input.openAiOnly).toEqual([{ field: 'messages[0].content[3]', message: 'images by URL (not data: URLs)' }]);
+  });
+
   it('names every malformed member', () => {
     expect(
       fieldsOf({

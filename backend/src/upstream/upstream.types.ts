@@ -39,7 +39,12 @@ export interface ChatMessage {
   toolCalls?: ToolCall[];
   /** On a tool message: the call whose result the content is. */
   toolCallId?: string;
+  /** A user message with images: its text and images in order (`content` holds the text alone). */
+  parts?: ChatPart[];
 }
+
+/** An image travels as base64 bytes, never as a URL for Switchboard (or an SDK) to fetch. */
+export type ChatPart = { type: 'text'; text: string } | { type: 'image'; mediaType: string; data: string };
 
 /** A function call a model asked for; `arguments` is JSON text, as the model wrote it. */
 export interface ToolCall {

@@ -271,6 +271,33 @@ describe('Gateway: tools, images and other members beyond text', () => {
     expect((ollamaFake.requests.at(-1)!.body as { tools?: unknown }).tools).toBeUndefined();
   });
 
+  it('sends an image given as a data: URL to every translated kind, in its provider’s own shape', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+    const content: OpenAI.ChatCompletionContentPart[] = [
+      { type: 'text', text: 'What is this?' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } },
+    ];
+    const sent = async (model: string, fake: { requests: { body: unknown }[] }) => {
+      const completion = await client.chat.completions.create({ model, messages: [{ role: 'user', content }] });
+      expect(completion.choices[0]!.message.content).toBe(fakeReply('What is this?'));
+      return (fake.requests.at(-1)!.body as { messages?: unknown[]; contents?: unknown[] }) ?? {};
+    };
+    expect((await sent('tools-claude', anthropicFake)).messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is this?' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } },
+        ],
+      },
+    ]);
+    expect((await sent('tools-gemini', geminiFake)).contents).toEqual([
+      { role: 'user', parts: [{ text: 'What is this?' }, { inlineData: { mimeType: 'image/png', data: png } }] },
+    ]);
+    expect((await sent('tools-llama', ollamaFake)).messages).toEqual([expect.objectContaining({ role: 'user', images: [png] })]);
+    expect(JSON.stringify((await sent('tools-command', cohereFake)).messages)).toContain(png);
+  });
+
   it('refuses, by name and naming the provider, what a translated provider cannot take; plain text still goes', async () => {
     const refusal = (request: Promise<unknown>) =>
       request.then(

@@ -22,7 +22,13 @@ export function sdkPrompt(request: ChatRequest): {
 }
 
 function modelMessage(m: ChatMessage, toolNames: Map<string, string>): ModelMessage {
-  if (m.role === 'user') return { role: 'user', content: m.content };
+  if (m.role === 'user') {
+    if (!m.parts) return { role: 'user', content: m.content };
+    return {
+      role: 'user',
+      content: m.parts.map((p) => (p.type === 'text' ? p : { type: 'image' as const, image: p.data, mediaType: p.mediaType })),
+    };
+  }
   if (m.role === 'tool') {
     const toolCallId = m.toolCallId ?? '';
     return {
