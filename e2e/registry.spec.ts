@@ -296,6 +296,14 @@ test('users and API keys: create a user; create a key and see its secret exactly
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.getByTestId('copy-api-key-button').click();
   await expect(page.getByTestId('copy-api-key-button')).toContainText('Copied');
+  // A first request to copy, against this very server, with the new key.
+  const origin = new URL(page.url()).origin;
+  await expect(page.getByTestId('gateway-snippet')).toContainText(`curl ${origin}/v1/chat/completions`);
+  await expect(page.getByTestId('gateway-snippet')).toContainText(`Authorization: Bearer ${value}`);
+  await page.getByTestId('snippet-language').getByText('JavaScript').click();
+  await expect(page.getByTestId('gateway-snippet')).toContainText(`baseURL: '${origin}/v1'`);
+  await page.getByTestId('copy-snippet-button').click();
+  await expect(page.getByTestId('copy-snippet-button')).toContainText('Copied');
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, 'admin-api-key-secret');
   await page.getByTestId('api-key-done-button').click();

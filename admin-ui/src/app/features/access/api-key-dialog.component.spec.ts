@@ -17,7 +17,12 @@ describe('ApiKeyDialogComponent', () => {
   let http: HttpTestingController;
   let t: ReturnType<typeof testing<ApiKeyDialogComponent>>;
   let copied: string[];
-  const ref = { disableClose: false, closedWith: undefined as unknown, close: (value: unknown) => (ref.closedWith = value) };
+  const ref = {
+    disableClose: false,
+    closedWith: undefined as unknown,
+    close: (value: unknown) => (ref.closedWith = value),
+    updateSize: () => ref,
+  };
 
   beforeEach(async () => {
     copied = [];
@@ -70,6 +75,25 @@ describe('ApiKeyDialogComponent', () => {
 
     await t.click('api-key-done-button');
     expect(ref.closedWith).toMatchObject({ name: 'billing-service' });
+  });
+
+  it('shows a first gateway request with the new key, in curl or the openai SDKs, to copy', async () => {
+    await t.type('api-key-name-input', 'billing-service');
+    await t.click('create-api-key-submit');
+    (await t.request(KEYS, 'POST')).flush({ ...anApiKey(), secret: 'sbk_Xy12ab34_the-whole-secret' });
+    (await t.request(KEYS, 'GET')).flush([anApiKey()]);
+    const base = `${location.origin}/v1`;
+
+    await t.until(() => expect(t.text('gateway-snippet')).toContain(`curl ${base}/chat/completions`));
+    expect(t.text('gateway-snippet')).toContain('Authorization: Bearer sbk_Xy12ab34_the-whole-secret');
+
+    const python = [...t.byTestId('snippet-language')!.querySelectorAll('button')].find((b) => b.textContent?.includes('Python'))!;
+    python.click();
+    await t.until(() => expect(t.text('gateway-snippet')).toContain(`base_url="${base}", api_key="sbk_Xy12ab34_the-whole-secret",`));
+    await t.click('copy-snippet-button');
+    expect(copied).toEqual([t.byTestId('gateway-snippet')!.textContent]);
+    expect(copied[0]).toContain('\nprint(reply.choices[0].message.content)');
+    expect(t.text('copy-snippet-button')).toContain('Copied');
   });
 
   it('shows a refused expiry under its field', async () => {

@@ -14,6 +14,7 @@ import { AlertComponent } from '../../shared/alert.component';
 import { applyServerErrors, validationMessage } from '../../shared/forms';
 import { LoadingBarComponent } from '../../shared/loading-bar.component';
 import { AccessService } from './access.service';
+import { GatewaySnippetsComponent } from './gateway-snippets.component';
 
 export interface ApiKeyDialogData {
   /** Admins creating a key for someone else; absent for the signed-in user's own key. */
@@ -32,6 +33,7 @@ export interface ApiKeyDialogData {
     MatInputModule,
     MatSelectModule,
     AlertComponent,
+    GatewaySnippetsComponent,
     LoadingBarComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -84,6 +86,8 @@ export class ApiKeyDialogComponent {
       this.created.set(await this.service.createKey(body));
       // From here on, closing by accident would lose the secret: only "Done" closes.
       this.ref.disableClose = true;
+      // Room for the example requests' lines.
+      this.ref.updateSize('760px');
     } catch (error) {
       this.error.set(problemMessage(error));
       applyServerErrors(this.form, error);
