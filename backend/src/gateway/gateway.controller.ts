@@ -159,7 +159,11 @@ export class GatewayController {
 
   @Get('models')
   @ApiOperation({ summary: 'Models callable through the gateway (id = display name), with type, limits, pricing and deprecation' })
-  @ApiOkResponse({ description: 'An OpenAI model list with extra fields' })
+  @ApiOkResponse({
+    description:
+      'An OpenAI model list with extra fields: type, context_window, max_output_tokens, dimensions, capabilities, pricing, ' +
+      'deprecated, sunset_at, successor',
+  })
   listGatewayModels(): Promise<object> {
     return this.gateway.models();
   }

@@ -204,6 +204,8 @@ export class GatewayService {
           context_window: params.context_window ?? null,
           max_output_tokens: params.max_output_tokens ?? null,
           dimensions: params.dimensions ?? null,
+          // What the registry says the model can do (tools, vision, …), for clients choosing one.
+          capabilities: m.capabilities ?? [],
           pricing: snapshot.responses.get(m.id)?.pricing ?? null,
           deprecated: m.status === 'deprecated',
           sunset_at: m.sunsetAt?.toISOString() ?? null,

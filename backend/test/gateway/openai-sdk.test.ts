@@ -43,6 +43,7 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     await aModel(t, openai.id, {
       display_name: 'team-gpt',
       model_id: 'gpt-4o-mini',
+      capabilities: ['tools'],
       params: { context_window: 128000 },
       pricing: { input_per_million: '0.15', output_per_million: '0.6' },
     });
@@ -231,7 +232,12 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     const ids = page.data.map((m) => m.id);
     expect(ids).toEqual(expect.arrayContaining(['team-gpt', 'local-llama', 'team-embed']));
     const gpt = page.data.find((m) => m.id === 'team-gpt') as unknown as Record<string, unknown>;
-    expect(gpt).toMatchObject({ type: 'generation', context_window: 128000, pricing: { input_per_million: '0.15' } });
+    expect(gpt).toMatchObject({
+      type: 'generation',
+      context_window: 128000,
+      capabilities: ['tools'],
+      pricing: { input_per_million: '0.15' },
+    });
     const one = await client.models.retrieve('team-gpt');
     expect(one.id).toBe('team-gpt');
   });
