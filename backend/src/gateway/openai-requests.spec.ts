@@ -118,6 +118,32 @@ describe('parseChatCompletion', () => {
     expect(input.openAiOnly).toEqual([{ field: 'messages[0].content[3]', message: 'images by URL (not data: URLs)' }]);
   });
 
+  it('lets members that only spell out OpenAI’s defaults reach every provider; other values need OpenAI’s format', () => {
+    const messages = [{ role: 'user', content: 'x' }];
+    const defaults = { n: 1, frequency_penalty: 0, presence_penalty: 0, logprobs: false, top_logprobs: 0, parallel_tool_calls: true };
+    expect(
+      parseChatCompletion({ model: 'm', messages, ...defaults, response_format: { type: 'text' }, logit_bias: {} }).openAiOnly,
+    ).toEqual([]);
+    const asked = parseChatCompletion({
+      model: 'm',
+      messages,
+      n: 2,
+      frequency_penalty: 0.5,
+      logprobs: true,
+      parallel_tool_calls: false,
+      response_format: { type: 'json_object' },
+      logit_bias: { '50256': -100 },
+    });
+    expect(asked.openAiOnly.map((f) => f.field)).toEqual([
+      'n',
+      'frequency_penalty',
+      'logprobs',
+      'parallel_tool_calls',
+      'response_format',
+      'logit_bias',
+    ]);
+  });
+
   it('names every malformed member', () => {
     expect(
       fieldsOf({

@@ -43,6 +43,24 @@ const CHAT_KEYS = new Set([
   'top_p',
   'stop',
 ]);
+// OpenAI's defaults, which clients and frameworks often send spelled out: asking for nothing, they
+// need no provider that understands them.
+const DEFAULTS: Record<string, unknown> = {
+  n: 1,
+  frequency_penalty: 0,
+  presence_penalty: 0,
+  logprobs: false,
+  top_logprobs: 0,
+  parallel_tool_calls: true,
+};
+
+function isDefault(key: string, value: unknown): boolean {
+  if (key in DEFAULTS) return DEFAULTS[key] === value;
+  if (key === 'response_format') return isObject(value) && value.type === 'text' && Object.keys(value).length === 1;
+  if (key === 'logit_bias') return isObject(value) && Object.keys(value).length === 0;
+  return false;
+}
+
 // Passed on as they came to OpenAI-format upstreams, translated by the other kinds' adapters.
 const TOOL_KEYS = new Set(['tools', 'tool_choice']);
 const EMBED_KEYS = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
@@ -71,7 +89,7 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
     passThrough[key] = value;
     if (key === 'tools' && (value as OpenAiTool[]).some((t) => t.type !== 'function'))
       openAiOnly.push({ field: key, message: 'tools other than functions' });
-    else if (!TOOL_KEYS.has(key) && key !== 'user' && !(key === 'n' && value === 1)) openAiOnly.push({ field: key, message: key });
+    else if (!TOOL_KEYS.has(key) && key !== 'user' && !isDefault(key, value)) openAiOnly.push({ field: key, message: key });
   }
   if (typeof body.model !== 'string' || !body.model) errors.push({ field: 'model', message: 'model is required' });
   const messages = parseMessages(body.messages, errors, openAiOnly);

@@ -337,7 +337,16 @@ describe('Gateway: tools, images and other members beyond text', () => {
     expect(anthropicFake.requests).toHaveLength(0);
     expect(ollamaFake.requests).toHaveLength(0);
 
-    const plain = await client.chat.completions.create({ model: 'tools-claude', messages: [{ role: 'user', content: 'Paris' }] });
+    // OpenAI's defaults spelled out, as some frameworks send them, ask for nothing and go anywhere.
+    const plain = await client.chat.completions.create({
+      model: 'tools-claude',
+      messages: [{ role: 'user', content: 'Paris' }],
+      n: 1,
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      logprobs: false,
+      response_format: { type: 'text' },
+    });
     expect(plain.choices[0]!.message.content).toBe(fakeReply('Paris'));
   });
 
