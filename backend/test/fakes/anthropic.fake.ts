@@ -1,4 +1,4 @@
-import { estimateTokens, fakeCall, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
+import { argumentPieces, estimateTokens, fakeCall, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
 import {
   FakeServer,
   type ErrorDetails,
@@ -136,7 +136,7 @@ export class AnthropicFake extends FakeServer {
     if (!(await send({ type: 'ping' }))) return;
     // A tool's input comes as pieces of its JSON text, as Anthropic streams it.
     const deltas = tool
-      ? (tool.arguments.match(/.{1,8}/gs) ?? []).map((piece) => ({ type: 'input_json_delta', partial_json: piece }))
+      ? argumentPieces(tool.arguments).map((piece) => ({ type: 'input_json_delta', partial_json: piece }))
       : replyChunks(text).map((piece) => ({ type: 'text_delta', text: piece }));
     for (const delta of deltas) {
       if (!(await send({ type: 'content_block_delta', index: 0, delta }))) return;

@@ -1,4 +1,16 @@
-import { estimateTokens, fakeCall, fakeEmbedding, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
+import {
+  argumentPieces,
+  estimateTokens,
+  fakeEmbedding,
+  fakeReply,
+  fakeToolCall,
+  isRecord,
+  limitReply,
+  promptTokens,
+  replyChunks,
+  textOf,
+  unansweredToolResult,
+} from './content.js';
 import {
   FakeServer,
   type ErrorDetails,
@@ -90,22 +102,16 @@ export class CohereFake extends FakeServer {
         message: `invalid request: too many tokens: total number of tokens in the prompt cannot exceed ${model.contextWindow} - received ${inputTokens}.`,
       });
     }
-    const stray = strayToolResult(messages);
-    if (stray !== undefined)
-      return this.sendError(call, 400, { message: `invalid request: tool call id ${stray} not found in previous tool calls` });
+    const stray = unansweredToolResult(messages);
+    if (stray)
+      return this.sendError(call, 400, { message: `invalid request: tool call id ${String(stray.id)} not found in previous tool calls` });
     // A tool's result is answered like a user's message; a user's message with tools offered gets a call.
     const prompt = [...messages].reverse().find((m) => m['role'] === 'user' || m['role'] === 'tool');
     const promptText = prompt?.['role'] === 'tool' ? toolResultText(prompt['content']) : textOf(prompt?.['content']);
-    const functions = Array.isArray(body['tools'])
-      ? body['tools'].filter(isRecord).flatMap((t) => (isRecord(t['function']) ? [t['function']] : []))
-      : [];
+    // Cohere's tools are OpenAI's; a named choice reaches it as REQUIRED with that tool alone.
     const tool =
-      prompt?.['role'] === 'user' && body['tool_choice'] !== 'NONE'
-        ? fakeCall(
-            functions.map((f) => ({ name: f['name'], parameters: f['parameters'] })),
-            undefined,
-            promptText,
-          )
+      prompt?.['role'] === 'user'
+        ? fakeToolCall(body['tools'], body['tool_choice'] === 'NONE' ? 'none' : undefined, promptText)
         : undefined;
     const maxTokens = typeof body['max_tokens'] === 'number' ? body['max_tokens'] : undefined;
     const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
@@ -143,7 +149,7 @@ export class CohereFake extends FakeServer {
       if (!(await send({ type: 'tool-plan-delta', delta: { message: { tool_plan: toolPlan } } }))) return;
       const named = { ...toolCall, function: { name: toolCall.function.name, arguments: '' } };
       if (!(await send({ type: 'tool-call-start', index: 0, delta: { message: { tool_calls: named } } }))) return;
-      for (const piece of toolCall.function.arguments.match(/.{1,8}/gs) ?? []) {
+      for (const piece of argumentPieces(toolCall.function.arguments)) {
         const delta = { message: { tool_calls: { function: { arguments: piece } } } };
         if (!(await send({ type: 'tool-call-delta', index: 0, delta }))) return;
       }
@@ -231,13 +237,3 @@ function toolResultText(content: unknown): string {
 }
 
 const documentText = (data: unknown) => (typeof data === 'string' ? data : JSON.stringify(data));
-
-/** The id of a tool result that answers no earlier call, if any. */
-function strayToolResult(messages: Record<string, unknown>[]): unknown {
-  const called = new Set<unknown>();
-  for (const message of messages) {
-    if (Array.isArray(message['tool_calls'])) for (const c of message['tool_calls'].filter(isRecord)) called.add(c['id']);
-    if (message['role'] === 'tool' && !called.has(message['tool_call_id'])) return message['tool_call_id'];
-  }
-  return undefined;
-}

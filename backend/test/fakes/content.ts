@@ -128,3 +128,21 @@ export function fakeToolCall(tools: unknown, toolChoice: unknown, promptText: st
   const wanted = isRecord(toolChoice) && isRecord(toolChoice['function']) ? toolChoice['function']['name'] : undefined;
   return fakeCall(functions, wanted, promptText);
 }
+
+/** A call's arguments in the pieces a fake streams them in, as providers stream JSON text. */
+export function argumentPieces(json: string): string[] {
+  return json.match(/.{1,8}/gs) ?? [];
+}
+
+/**
+ * The id of a tool message that answers no call an earlier assistant message made, in the message
+ * shape OpenAI and Cohere share (`tool_calls[].id`, `tool_call_id`); undefined when every one does.
+ */
+export function unansweredToolResult(messages: readonly Record<string, unknown>[]): { id: unknown } | undefined {
+  const called = new Set<unknown>();
+  for (const message of messages) {
+    if (Array.isArray(message['tool_calls'])) for (const c of message['tool_calls'].filter(isRecord)) called.add(c['id']);
+    if (message['role'] === 'tool' && !called.has(message['tool_call_id'])) return { id: message['tool_call_id'] };
+  }
+  return undefined;
+}

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import {
   embeddingInputs,
   estimateTokens,
-  fakeCall,
   fakeEmbedding,
   fakeReply,
+  fakeToolCall,
   isRecord,
   limitReply,
   promptTokens,
@@ -121,18 +121,8 @@ export class OllamaFake extends FakeServer {
     // A tool's result is answered like a user's message; a user's message with tools offered gets a call.
     const prompt = [...messages].reverse().find((m) => m['role'] === 'user' || m['role'] === 'tool');
     const promptText = textOf(prompt?.['content']);
-    const functions = Array.isArray(body['tools'])
-      ? body['tools'].filter(isRecord).flatMap((t) => (isRecord(t['function']) ? [t['function']] : []))
-      : [];
     // Ollama has no tool_choice: a model offered tools calls one or not, here always the first.
-    const tool =
-      prompt?.['role'] === 'user'
-        ? fakeCall(
-            functions.map((f) => ({ name: f['name'], parameters: f['parameters'] })),
-            undefined,
-            promptText,
-          )
-        : undefined;
+    const tool = prompt?.['role'] === 'user' ? fakeToolCall(body['tools'], undefined, promptText) : undefined;
     const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), numPredict);
     const head = { model: name, created_at: new Date().toISOString() };
     const final = {

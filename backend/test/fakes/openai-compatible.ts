@@ -1,4 +1,5 @@
 import {
+  argumentPieces,
   embeddingInputs,
   embeddingToBase64,
   estimateTokens,
@@ -10,6 +11,7 @@ import {
   promptTokens,
   replyChunks,
   textOf,
+  unansweredToolResult,
 } from './content.js';
 import { FakeServer, type FakeCall, type FakeModel } from './fake-server.js';
 
@@ -39,7 +41,7 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
       });
     }
     const messages = body['messages'].filter(isRecord);
-    if (!toolResultsAnswerCalls(messages)) {
+    if (unansweredToolResult(messages)) {
       return this.sendError(call, 400, {
         message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
       });
@@ -122,7 +124,7 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
       // OpenAI names the call in its first chunk and streams the arguments' text after it.
       const named = { index: 0, ...toolCall, function: { name: toolCall.function.name, arguments: '' } };
       if (!(await stream.event(chunk({ role: 'assistant', content: null, tool_calls: [named], refusal: null }, null)))) return;
-      for (const piece of toolCall.function.arguments.match(/.{1,8}/gs) ?? []) {
+      for (const piece of argumentPieces(toolCall.function.arguments)) {
         if (!(await stream.event(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null)))) return;
       }
     } else {
@@ -180,16 +182,6 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
   protected modelEntry(model: FakeModel): Record<string, unknown> {
     return { id: model.id, object: 'model', created: 1_700_000_000, owned_by: 'system' };
   }
-}
-
-/** OpenAI's rule: every tool message answers a call made by an earlier assistant message. */
-function toolResultsAnswerCalls(messages: Record<string, unknown>[]): boolean {
-  const called = new Set<unknown>();
-  for (const message of messages) {
-    if (Array.isArray(message['tool_calls'])) for (const c of message['tool_calls'].filter(isRecord)) called.add(c['id']);
-    if (message['role'] === 'tool' && !called.has(message['tool_call_id'])) return false;
-  }
-  return true;
 }
 
 function numberField(body: Record<string, unknown>, name: string): number | undefined {
