@@ -6,6 +6,7 @@ import { fakeReply, OpenAiFake } from '../fakes/index.js';
 import { tokensOf } from '../../src/conversations/prompt-builder.js';
 import { poolOf } from '../../src/database/prepared-query.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
+import { waitForLockWaiters } from '../support/database.js';
 import { aModel, aProvider, fieldsOf } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -315,14 +316,7 @@ describe('conversations', () => {
         ),
       );
       // Bounded, so a send stuck anywhere else fails the checks below instead of the test's timeout.
-      const until = Date.now() + 20_000;
-      for (let waiting = 0; waiting < 2 && !answered && Date.now() < until;) {
-        await new Promise((r) => setTimeout(r, 20));
-        const { rows } = await locker.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH touched AS%'`,
-        );
-        waiting = rows[0].n;
-      }
+      await waitForLockWaiters(locker, { count: 2, statementPrefix: 'WITH touched AS', done: () => answered });
       await locker.query('COMMIT');
       expect((await sends).map((r) => r.status)).toEqual([201, 201]);
       // The second prompt carried the first exchange whole: the turns ran one after the other.

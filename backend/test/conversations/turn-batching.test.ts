@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { CHAIN_LOCK } from '../../src/audit/audit.service.js';
 import { BEGIN_BATCH_SQL, DEFAULT_TITLE, FINISH_BATCH_SQL } from '../../src/conversations/turn-writes.js';
 import { fakeReply, OpenAiFake } from '../fakes/index.js';
+import { waitForLockWaiters } from '../support/database.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -51,13 +52,7 @@ describe('turns of many conversations at once', () => {
     await locker.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [first]);
     // A supertest request goes out when it is first awaited or `then`ed.
     const firstSend = send(first, 'first in').then((res) => res);
-    for (let waiting = 0, until = Date.now() + 20_000; waiting === 0 && Date.now() < until;) {
-      await new Promise((r) => setTimeout(r, 20));
-      // pg_stat_activity is read once per transaction unless told to look again.
-      await locker.query('SELECT pg_stat_clear_snapshot()');
-      const { rows } = await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`);
-      waiting = rows[0].n;
-    }
+    expect(await waitForLockWaiters(locker)).toBeGreaterThanOrEqual(1);
     const others = rest();
     await new Promise((r) => setTimeout(r, 1000));
     await locker.query('COMMIT');

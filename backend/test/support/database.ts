@@ -41,3 +41,26 @@ export async function ownerClient(url: string): Promise<pg.Client> {
   await client.connect();
   return client;
 }
+
+/**
+ * Waits, at most 20 s, until `count` other sessions wait on a lock (only those running a statement
+ * that starts with `statementPrefix`, when given), or until `done()`; returns how many it saw.
+ * Works inside a transaction too, where pg_stat_activity is otherwise read once.
+ */
+export async function waitForLockWaiters(
+  client: pg.Client,
+  { count = 1, statementPrefix, done = () => false }: { count?: number; statementPrefix?: string; done?: () => boolean } = {},
+): Promise<number> {
+  let waiting = 0;
+  for (const until = Date.now() + 20_000; waiting < count && !done() && Date.now() < until;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND ($1::text IS NULL OR starts_with(query, $1))`,
+      [statementPrefix ?? null],
+    );
+    waiting = rows[0].n;
+  }
+  return waiting;
+}
