@@ -1,7 +1,6 @@
 import type {
   ApiKeyResponse,
   AuditEventResponse,
-  DependentsResponse,
   DiscoveredModelDto,
   DiscoveryResponse,
   KindSpecResponse,
@@ -125,9 +124,7 @@ export function aModelPage(items: ModelResponse[], overrides: Partial<ModelPage>
   };
 }
 
-export function noDependents(overrides: Partial<DependentsResponse> = {}): DependentsResponse {
-  return { knowledge_bases: [], conversations: [], successor_of: [], default_for: [], models: [], blocks_delete: false, ...overrides };
-}
+export { noDependents } from '../app/shared/dependents';
 
 export function anApiKey(overrides: Partial<ApiKeyResponse> = {}): ApiKeyResponse {
   return {

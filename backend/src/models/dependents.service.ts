@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import type { ModelType } from '../providers/provider-kinds.js';
+import { SETTING_KEYS, SETTINGS } from '../settings/settings.registry.js';
 import type { DependentsResponse, NamedRef } from './dto/model.dto.js';
 import { Model } from './model.entity.js';
 
@@ -39,6 +40,7 @@ export class DependentsService {
       successor_of: [],
       default_for: [],
       models: [],
+      settings: [],
       blocks_delete: true,
     };
     throw new DomainError(
@@ -60,6 +62,7 @@ export class DependentsService {
     const [knowledgeBases, conversations] = await Promise.all(
       (['knowledge_bases', 'conversations'] as const).map((kind) => this.probes.get(kind)?.(manager, modelIds) ?? Promise.resolve([])),
     );
+    const settings = await settingsNaming(manager, modelIds);
     const defaultFor = [...new Set(models.filter((m) => m.isDefault).map((m) => m.type))] as ModelType[];
     return {
       knowledge_bases: knowledgeBases,
@@ -67,9 +70,25 @@ export class DependentsService {
       successor_of: successorOf,
       default_for: defaultFor,
       models: [],
-      blocks_delete: knowledgeBases.length + conversations.length + successorOf.length > 0,
+      settings,
+      blocks_delete: knowledgeBases.length + conversations.length + successorOf.length + settings.length > 0,
     };
   }
+}
+
+const MODEL_SETTINGS = SETTING_KEYS.filter((key) => SETTINGS[key].type === 'generation_model');
+
+/**
+ * The settings that name one of the models. Their rows are locked (FOR SHARE) so that a setting
+ * cannot come to name a model while a delete of it commits; `SettingsService.put` locks the model.
+ */
+async function settingsNaming(manager: EntityManager, modelIds: string[]): Promise<string[]> {
+  if (modelIds.length === 0) return [];
+  const rows = (await manager.query(
+    `SELECT key FROM system_settings WHERE key = ANY($1) AND value #>> '{}' = ANY($2::text[]) ORDER BY key FOR SHARE`,
+    [MODEL_SETTINGS, modelIds],
+  )) as { key: string }[];
+  return rows.map((row) => row.key);
 }
 
 /** One line naming what blocks a delete, e.g. "knowledge bases Support, HR; 3 conversations". */
@@ -83,5 +102,6 @@ export function describeBlockers(d: DependentsResponse): string {
   if (d.knowledge_bases.length) parts.push(`knowledge base${d.knowledge_bases.length > 1 ? 's' : ''} ${names(d.knowledge_bases)}`);
   if (d.conversations.length) parts.push(`${d.conversations.length} conversation${d.conversations.length > 1 ? 's' : ''}`);
   if (d.successor_of.length) parts.push(`the successor link of ${names(d.successor_of)}`);
+  if (d.settings.length) parts.push(`the setting${d.settings.length > 1 ? 's' : ''} ${d.settings.join(', ')}`);
   return parts.join('; ');
 }

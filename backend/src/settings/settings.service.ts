@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { diffChanges } from '../audit/audit-changes.js';
 import type { Actor } from '../common/actor.js';
@@ -112,6 +112,8 @@ export class SettingsService {
     const refused = await this.checks.get(known)?.(checked.value);
     if (refused) throw fieldError('value', refused);
     const saved = await this.dataSource.transaction(async (manager) => {
+      // The model before the setting: the order a model's delete takes them in.
+      if (SETTINGS[known].type === 'generation_model' && checked.value !== null) await lockNamedModel(manager, checked.value as string);
       const previous = await manager.findOne(SystemSetting, { where: { key }, lock: { mode: 'pessimistic_write' } });
       const row = manager.create(SystemSetting, { key, value: checked.value, updatedBy: actor.userId, updatedAt: new Date() });
       await manager.save(row);
@@ -161,4 +163,13 @@ function toResponse(key: SettingKey, row: SystemSetting | undefined): SettingRes
     updated_by: row?.updatedBy ?? null,
     updated_at: row ? row.updatedAt.toISOString() : null,
   };
+}
+
+/**
+ * Holds the model a setting is about to name (FOR SHARE) until the setting commits, so a delete of
+ * it waits and then sees the setting; one that committed first leaves no row, and the value is refused.
+ */
+async function lockNamedModel(manager: EntityManager, modelId: string): Promise<void> {
+  const rows = (await manager.query(`SELECT 1 FROM models WHERE id = $1 FOR SHARE`, [modelId])) as unknown[];
+  if (rows.length === 0) throw fieldError('value', 'value does not name a model');
 }

@@ -1,7 +1,7 @@
 import { ConversationTitles } from '../../src/conversations/conversation-titles.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { OpenAiFake } from '../fakes/index.js';
-import { ownerClient } from '../support/database.js';
+import { ownerClient, waitForLockWaiters } from '../support/database.js';
 import { aModel, aProvider } from '../support/registry.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -175,6 +175,50 @@ describe('generated conversation titles', () => {
         [since],
       );
       expect(rows).toEqual([{ status_code: 502, error_class: 'upstream_error', input_tokens: 0 }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('keeps its model from being deleted, alone or with its provider, until the setting names another', async () => {
+    const other = await aProvider(t, { kind: 'openai_compatible', api_base: `${fake.url}/v1`, api_key: 'sk-titles' });
+    const named = await aModel(t, other.id, { model_id: 'gpt-4o-titles' });
+    expect((await t.req('put', TITLE_SETTING).send({ value: named.id })).status).toBe(200);
+    const deps = await t.req('get', `/api/v1/models/${named.id}/dependents`);
+    expect(deps.body).toMatchObject({ settings: ['conversations.title_model'], blocks_delete: true });
+    const refused = await t.req('delete', `/api/v1/models/${named.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ detail: expect.stringContaining('the setting conversations.title_model') });
+    expect(refused.body.dependents.settings).toEqual(['conversations.title_model']);
+    const cascade = await t.req('delete', `/api/v1/providers/${other.id}?cascade=models`);
+    expect(cascade.status).toBe(409);
+    expect(cascade.body.dependents.settings).toEqual(['conversations.title_model']);
+    expect((await t.req('get', `/api/v1/models/${named.id}`)).status).toBe(200);
+    expect((await t.req('put', TITLE_SETTING).send({ value: null })).status).toBe(200);
+    expect((await t.req('get', `/api/v1/models/${named.id}/dependents`)).body).toMatchObject({ settings: [], blocks_delete: false });
+    expect((await t.req('delete', `/api/v1/providers/${other.id}?cascade=models`)).status).toBe(204);
+  });
+
+  it('cannot come to name a model whose delete is committing', async () => {
+    const doomed = await aModel(t, provider.id, { model_id: 'gpt-4o-doomed' });
+    const db = await ownerClient(t.databaseUrl);
+    try {
+      // A delete in progress holds the model's row; the setting's write waits for it, then finds it gone.
+      await db.query('BEGIN');
+      await db.query('SELECT 1 FROM models WHERE id = $1 FOR UPDATE', [doomed.id]);
+      const put = t
+        .req('put', TITLE_SETTING)
+        .send({ value: doomed.id })
+        .then((res) => res);
+      expect(await waitForLockWaiters(db)).toBe(1);
+      await db.query('DELETE FROM models WHERE id = $1', [doomed.id]);
+      await db.query('COMMIT');
+      const res = await put;
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ field: 'value', message: expect.stringMatching(/does not name a model/) }),
+      ]);
+      expect((await t.req('get', TITLE_SETTING)).body.value).toBeNull();
     } finally {
       await db.end();
     }

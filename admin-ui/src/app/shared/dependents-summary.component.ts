@@ -5,7 +5,7 @@ const SHOWN = 8;
 
 /**
  * What uses a model (or a provider's models): knowledge bases by name, conversations, successor
- * links. Shown before a delete or a deprecation.
+ * links, settings that name it. Shown before a delete or a deprecation.
  */
 @Component({
   selector: 'sb-dependents-summary',
@@ -44,6 +44,18 @@ const SHOWN = 8;
         <ul>
           @for (model of shown(d.successor_of); track model.id) {
             <li>{{ model.name }}</li>
+          }
+        </ul>
+      </div>
+    }
+    @if (d.settings.length) {
+      <div class="group" data-testid="setting-dependency-warning">
+        <span class="label">Named by {{ d.settings.length === 1 ? 'the setting' : 'the settings' }}</span>
+        <ul>
+          @for (key of d.settings; track key) {
+            <li>
+              <code>{{ key }}</code>
+            </li>
           }
         </ul>
       </div>

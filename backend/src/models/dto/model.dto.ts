@@ -291,5 +291,6 @@ export class DependentsResponse {
   @ApiProperty({ type: [NamedRef], description: 'Models that name it as their successor' }) successor_of!: NamedRef[];
   @ApiProperty({ enum: MODEL_TYPES, isArray: true, description: 'Types whose default slot it holds' }) default_for!: ModelType[];
   @ApiProperty({ type: [NamedRef], description: 'Provider only: its models' }) models!: NamedRef[];
+  @ApiProperty({ type: [String], description: 'Settings that name the model(s), e.g. conversations.title_model' }) settings!: string[];
   @ApiProperty({ description: 'True when a delete would be refused' }) blocks_delete!: boolean;
 }

@@ -45,6 +45,7 @@ describe('problem details', () => {
       successor_of: [],
       default_for: [],
       models: [],
+      settings: [],
       blocks_delete: true,
     });
     expect(

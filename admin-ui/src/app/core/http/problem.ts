@@ -1,5 +1,6 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import type { DependentsResponse, ProblemResponse } from '../../api/models';
+import { noDependents } from '../../shared/dependents';
 
 /**
  * The HTTP error behind `error`: resources wrap what their loader threw (an HttpErrorResponse is
@@ -82,18 +83,10 @@ export function problemItems(error: unknown): { id: string; reason: string }[] {
 export function problemDependents(error: unknown): DependentsResponse | null {
   const dependents = (asProblem(error) as { dependents?: unknown } | null)?.dependents;
   if (!dependents || typeof dependents !== 'object') return null;
-  const lists = ['knowledge_bases', 'conversations', 'successor_of', 'default_for', 'models'] as const;
+  const lists = ['knowledge_bases', 'conversations', 'successor_of', 'default_for', 'models', 'settings'] as const;
   const candidate = dependents as Record<string, unknown>;
   if (!lists.every((name) => candidate[name] === undefined || Array.isArray(candidate[name]))) return null;
-  return {
-    knowledge_bases: [],
-    conversations: [],
-    successor_of: [],
-    default_for: [],
-    models: [],
-    blocks_delete: true,
-    ...(candidate as Partial<DependentsResponse>),
-  };
+  return noDependents({ blocks_delete: true, ...(candidate as Partial<DependentsResponse>) });
 }
 
 /** A number-valued extension member of the problem (413 `max_bytes`), or null. */

@@ -60,6 +60,15 @@ describe('ModelDeleteDialogComponent', () => {
     expect(confirmButton().disabled).toBe(true);
   });
 
+  it('names the setting that names the model and refuses to delete it', async () => {
+    await open(aModel({ id: 'm-1' }));
+    (await t.request(`${MODELS}/m-1/dependents`)).flush(noDependents({ settings: ['conversations.title_model'], blocks_delete: true }));
+    await t.until(() => expect(t.byTestId('setting-dependency-warning')).not.toBeNull());
+    expect(t.text('setting-dependency-warning')).toContain('Named by the setting');
+    expect(t.text('setting-dependency-warning')).toContain('conversations.title_model');
+    expect(confirmButton().disabled).toBe(true);
+  });
+
   it('explains that the default cannot go while another model could take over', async () => {
     const model = aModel({ id: 'm-default', display_name: 'llama3.2', is_default: true });
     await open(model);

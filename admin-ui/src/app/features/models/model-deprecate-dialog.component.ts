@@ -10,6 +10,7 @@ import { map } from 'rxjs';
 import type { DependentsResponse, ModelResponse } from '../../api/models';
 import { problemDependents, problemItems, problemMessage } from '../../core/http/problem';
 import { AlertComponent } from '../../shared/alert.component';
+import { noDependents } from '../../shared/dependents';
 import { DependentsSummaryComponent } from '../../shared/dependents-summary.component';
 import { applyServerErrors, validationMessage } from '../../shared/forms';
 import { loadError } from '../../shared/latest';
@@ -23,14 +24,7 @@ interface DeprecationCheck {
   candidates: ModelResponse[];
 }
 
-const NONE: DependentsResponse = {
-  knowledge_bases: [],
-  conversations: [],
-  successor_of: [],
-  default_for: [],
-  models: [],
-  blocks_delete: false,
-};
+const NONE = noDependents();
 
 /** Deprecating one or more models: a successor of the same type, a sunset date, and what will happen. */
 @Component({
@@ -104,6 +98,7 @@ export class ModelDeprecateDialogComponent {
           knowledge_bases: unique([...merged.knowledge_bases, ...d.knowledge_bases]),
           conversations: unique([...merged.conversations, ...d.conversations]),
           successor_of: unique([...merged.successor_of, ...d.successor_of]).filter((ref) => !ids.has(ref.id)),
+          settings: [...new Set([...merged.settings, ...d.settings])],
         }),
         NONE,
       );
