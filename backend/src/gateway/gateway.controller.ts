@@ -61,7 +61,15 @@ const CHAT_BODY: SchemaObject = {
     stop: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     tools: { type: 'array', items: { type: 'object' }, description: `${WITH_TOOLS} Tools other than functions: ${OPENAI_FORMAT_ONLY}` },
     tool_choice: { oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }], description: WITH_TOOLS },
-    response_format: { type: 'object', description: OPENAI_FORMAT_ONLY },
+    response_format: {
+      type: 'object',
+      description:
+        'json_schema (structured output) reaches every provider kind; json_object (JSON mode) every kind but Anthropic; ' +
+        `other types: ${OPENAI_FORMAT_ONLY}`,
+    },
+    seed: { type: 'integer', description: 'Reaches every provider kind but Anthropic' },
+    frequency_penalty: { type: 'number', minimum: -2, maximum: 2, description: 'Not for Anthropic, Ollama or Gemini 2.5 models' },
+    presence_penalty: { type: 'number', minimum: -2, maximum: 2, description: 'Not for Anthropic, Ollama or Gemini 2.5 models' },
     n: { type: 'integer', minimum: 1, maximum: 128, description: `Above 1: ${OPENAI_FORMAT_ONLY}` },
     user: { type: 'string', description: 'Sent on where the provider takes it' },
   },

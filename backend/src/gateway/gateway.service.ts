@@ -222,6 +222,10 @@ export class GatewayService {
       temperature: input.temperature,
       topP: input.topP,
       stop: input.stop,
+      responseFormat: input.responseFormat,
+      seed: input.seed,
+      frequencyPenalty: input.frequencyPenalty,
+      presencePenalty: input.presencePenalty,
       ...translatedTools(input, route.kind),
     };
   }

@@ -134,14 +134,40 @@ describe('parseChatCompletion', () => {
       response_format: { type: 'json_object' },
       logit_bias: { '50256': -100 },
     });
-    expect(asked.openAiOnly.map((f) => f.field)).toEqual([
-      'n',
-      'frequency_penalty',
-      'logprobs',
-      'parallel_tool_calls',
-      'response_format',
-      'logit_bias',
-    ]);
+    expect(asked.openAiOnly.map((f) => f.field)).toEqual(['n', 'logprobs', 'parallel_tool_calls', 'logit_bias']);
+    // JSON mode and the penalties are translated for the other kinds, not refused here.
+    expect(asked).toMatchObject({ responseFormat: { type: 'json' }, frequencyPenalty: 0.5 });
+    expect(asked.passThrough).toMatchObject({ frequency_penalty: 0.5, response_format: { type: 'json_object' } });
+  });
+
+  it('reads JSON mode, structured output, the seed and the penalties for translating adapters; defaults ask for nothing', () => {
+    const messages = [{ role: 'user', content: 'x' }];
+    const schema = { type: 'object', properties: { city: { type: 'string' } } };
+    const structured = parseChatCompletion({
+      model: 'm',
+      messages,
+      response_format: { type: 'json_schema', json_schema: { name: 'place', description: 'A place', schema, strict: true } },
+      seed: 7,
+      presence_penalty: -0.5,
+    });
+    expect(structured).toMatchObject({
+      responseFormat: { type: 'json', name: 'place', description: 'A place', schema },
+      seed: 7,
+      presencePenalty: -0.5,
+      openAiOnly: [],
+    });
+    expect(structured.frequencyPenalty).toBeUndefined();
+    const plain = parseChatCompletion({ model: 'm', messages, response_format: { type: 'text' }, frequency_penalty: 0, seed: 0 });
+    expect(plain.responseFormat).toBeUndefined();
+    expect(plain.frequencyPenalty).toBeUndefined();
+    expect(plain.seed).toBe(0);
+    // A format this gateway does not know goes only where it is passed on as it came.
+    const other = parseChatCompletion({ model: 'm', messages, response_format: { type: 'grammar', grammar: 'root ::= "x"' } });
+    expect(other.responseFormat).toBeUndefined();
+    expect(other.openAiOnly).toEqual([{ field: 'response_format', message: 'response_format of type grammar' }]);
+    for (const json_schema of [undefined, { schema }, { name: 'has space' }, { name: 'ok', schema: 'object' }]) {
+      expect(fieldsOf({ model: 'm', messages, response_format: { type: 'json_schema', json_schema } })).toEqual(['response_format']);
+    }
   });
 
   it('names every malformed member', () => {

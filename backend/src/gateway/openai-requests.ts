@@ -1,5 +1,5 @@
 import { type FieldError, validationFailed } from '../common/domain-error.js';
-import type { ChatMessage, ToolChoice, ToolDefinition } from '../upstream/upstream.types.js';
+import type { ChatMessage, JsonResponseFormat, ToolChoice, ToolDefinition } from '../upstream/upstream.types.js';
 import { isObject, parseMessages } from './openai-messages.js';
 
 /** A chat completion request: the members Switchboard acts on, and what it passes on to OpenAI-format upstreams. */
@@ -14,6 +14,11 @@ export interface ChatCompletionInput {
   /** The tools offered, and which one the model must call, for translating adapters. */
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** JSON mode or structured output, the seed and the penalties, for translating adapters (OpenAI's defaults left out). */
+  responseFormat?: JsonResponseFormat;
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
   /** What only an OpenAI-format upstream can take; refused by name when the model is served by another kind. */
   openAiOnly: FieldError[];
   stream: boolean;
@@ -63,6 +68,7 @@ function isDefault(key: string, value: unknown): boolean {
 
 // Passed on as they came to OpenAI-format upstreams, translated by the other kinds' adapters.
 const TOOL_KEYS = new Set(['tools', 'tool_choice']);
+const SAMPLING_KEYS = new Set(['response_format', 'seed', 'frequency_penalty', 'presence_penalty']);
 const EMBED_KEYS = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
 
 /**
@@ -89,7 +95,10 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
     passThrough[key] = value;
     if (key === 'tools' && (value as OpenAiTool[]).some((t) => t.type !== 'function'))
       openAiOnly.push({ field: key, message: 'tools other than functions' });
-    else if (!TOOL_KEYS.has(key) && key !== 'user' && !isDefault(key, value)) openAiOnly.push({ field: key, message: key });
+    else if (key === 'response_format' && !isDefault(key, value) && !jsonFormatOf(value))
+      openAiOnly.push({ field: key, message: `response_format of type ${String((value as { type: unknown }).type)}` });
+    else if (!TOOL_KEYS.has(key) && !SAMPLING_KEYS.has(key) && key !== 'user' && !isDefault(key, value))
+      openAiOnly.push({ field: key, message: key });
   }
   if (typeof body.model !== 'string' || !body.model) errors.push({ field: 'model', message: 'model is required' });
   const messages = parseMessages(body.messages, errors, openAiOnly);
@@ -119,6 +128,7 @@ export function parseChatCompletion(body: unknown): ChatCompletionInput {
       tools: (passThrough.tools as OpenAiTool[]).filter((t) => t.type === 'function').map(toolDefinition),
     }),
     ...(passThrough.tool_choice !== undefined && { toolChoice: toolChoiceOf(passThrough.tool_choice) }),
+    ...samplingOf(passThrough),
     openAiOnly,
     stream: body.stream === true,
     includeUsage: isObject(body.stream_options) && body.stream_options.include_usage === true,
@@ -148,7 +158,10 @@ function passThroughProblem(key: string, value: unknown): string | null {
     case 'logprobs':
       return typeof value === 'boolean' ? null : `${key} must be a boolean`;
     case 'response_format':
-      return isObject(value) && typeof value.type === 'string' ? null : 'response_format must be an object with a type';
+      if (!isObject(value) || typeof value.type !== 'string') return 'response_format must be an object with a type';
+      return value.type !== 'json_schema' || isJsonSchemaFormat(value.json_schema)
+        ? null
+        : 'response_format.json_schema must be an object with a name (letters, digits, _ and -, at most 64) and an optional schema object';
     case 'seed':
       return Number.isInteger(value) ? null : 'seed must be an integer';
     case 'top_logprobs':
@@ -161,6 +174,44 @@ function passThroughProblem(key: string, value: unknown): string | null {
     default:
       return null;
   }
+}
+
+function isJsonSchemaFormat(format: unknown): boolean {
+  return (
+    isObject(format) &&
+    typeof format.name === 'string' &&
+    /^[\w-]{1,64}$/.test(format.name) &&
+    (format.schema === undefined || isObject(format.schema)) &&
+    (format.description === undefined || typeof format.description === 'string')
+  );
+}
+
+/** The translated sampling members that ask for something: a penalty of 0 or a text format is OpenAI's default. */
+function samplingOf(
+  passThrough: Record<string, unknown>,
+): Pick<ChatCompletionInput, 'responseFormat' | 'seed' | 'frequencyPenalty' | 'presencePenalty'> {
+  const { response_format: format, seed, frequency_penalty: frequency, presence_penalty: presence } = passThrough;
+  const responseFormat = jsonFormatOf(format);
+  return {
+    ...(responseFormat && { responseFormat }),
+    ...(typeof seed === 'number' && { seed }),
+    ...(typeof frequency === 'number' && frequency !== 0 && { frequencyPenalty: frequency }),
+    ...(typeof presence === 'number' && presence !== 0 && { presencePenalty: presence }),
+  };
+}
+
+/** OpenAI's JSON mode (`json_object`) or structured output (`json_schema`) in the adapters' terms; undefined for anything else. */
+function jsonFormatOf(value: unknown): JsonResponseFormat | undefined {
+  if (!isObject(value)) return undefined;
+  if (value.type === 'json_object') return { type: 'json' };
+  if (value.type !== 'json_schema') return undefined;
+  const format = value.json_schema as { name: string; schema?: Record<string, unknown>; description?: string };
+  return {
+    type: 'json',
+    name: format.name,
+    ...(format.schema && { schema: format.schema }),
+    ...(format.description && { description: format.description }),
+  };
 }
 
 interface OpenAiTool {

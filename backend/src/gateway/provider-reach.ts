@@ -22,6 +22,7 @@ export function reachesProvider(input: ChatCompletionInput, route: GatewayRoute)
       reach: `providers other than ${kindSpec(route.kind).label}`,
     });
   }
+  refused.push(...untranslatedSampling(input, route));
   if (refused.length === 0) return;
   const served = `${route.model.displayName} is served by ${kindSpec(route.kind).label}`;
   throw validationFailed(
@@ -40,4 +41,35 @@ export function reachesProvider(input: ChatCompletionInput, route: GatewayRoute)
 export function translatedTools(input: ChatCompletionInput, kind: ProviderKind): { tools?: ToolDefinition[]; toolChoice?: ToolChoice } {
   if (!UNFORCED_TOOL_CALLS.has(kind)) return { tools: input.tools, toolChoice: input.toolChoice };
   return input.toolChoice === 'none' ? {} : { tools: input.tools };
+}
+
+// The AI SDK's Google provider drops penalties for Gemini 2.5 models on the Developer API (their
+// API refuses them); it tells these models apart by this pattern.
+const GEMINI_25 = /(^|[/.])gemini-2\.5(?:[.-]|$)/i;
+
+/**
+ * Sampling members a kind's adapter would drop (the AI SDK warns and sends the call without them):
+ * Anthropic has no seed, no penalties and no JSON mode without a schema; Gemini 2.5 no penalties;
+ * Ollama's provider package sends no penalties.
+ */
+function untranslatedSampling(input: ChatCompletionInput, route: GatewayRoute): { field: string; message: string; reach: string }[] {
+  const penalties = [
+    ...(input.frequencyPenalty !== undefined ? ['frequency_penalty'] : []),
+    ...(input.presencePenalty !== undefined ? ['presence_penalty'] : []),
+  ];
+  const reach = `providers other than ${kindSpec(route.kind).label}`;
+  // The Ollama provider package sends only the options it knows, and penalties are not among them.
+  if (route.kind === 'ollama') return penalties.map((field) => ({ field, message: field, reach }));
+  if (route.kind === 'anthropic') {
+    return [
+      ...[...(input.seed !== undefined ? ['seed'] : []), ...penalties].map((field) => ({ field, message: field, reach })),
+      ...(input.responseFormat && !input.responseFormat.schema
+        ? [{ field: 'response_format', message: 'response_format json_object (JSON mode without a schema)', reach }]
+        : []),
+    ];
+  }
+  if (route.kind === 'gemini' && GEMINI_25.test(route.model.modelId)) {
+    return penalties.map((field) => ({ field, message: field, reach: 'models other than Gemini 2.5 among Gemini models' }));
+  }
+  return [];
 }

@@ -73,8 +73,20 @@ export interface ChatRequest {
   stop?: string[];
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** A reply that is a JSON object: any, or one that matches `schema`. */
+  responseFormat?: JsonResponseFormat;
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
   /** Aborts the upstream call (client went away, timeout). */
   signal?: AbortSignal;
+}
+
+export interface JsonResponseFormat {
+  type: 'json';
+  schema?: Record<string, unknown>;
+  name?: string;
+  description?: string;
 }
 
 export interface TokenUsage {

@@ -1,4 +1,14 @@
-import { argumentPieces, estimateTokens, fakeCall, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
+import {
+  argumentPieces,
+  estimateTokens,
+  fakeAnswer,
+  fakeCall,
+  isRecord,
+  limitReply,
+  promptTokens,
+  replyChunks,
+  textOf,
+} from './content.js';
 import {
   FakeServer,
   type ErrorDetails,
@@ -101,7 +111,10 @@ export class AnthropicFake extends FakeServer {
     const lastUser = [...messages].reverse().find((m) => m['role'] === 'user');
     const promptText = textOf(lastUser?.['content']);
     const tool = toolUseFor(body, lastUser, promptText);
-    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
+    // Structured output: output_config.format holds the schema the reply must match.
+    const format = isRecord(body['output_config']) ? body['output_config']['format'] : undefined;
+    const json = isRecord(format) && format['type'] === 'json_schema' ? { schema: format['schema'] } : undefined;
+    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeAnswer(promptText, json), maxTokens);
     const toolUse = tool && { type: 'tool_use', id: this.nextId('toolu_'), name: tool.name, input: JSON.parse(tool.arguments) as unknown };
     const outputTokens = estimateTokens(tool ? tool.name + tool.arguments : text);
     const stopReason = tool ? 'tool_use' : truncated ? 'max_tokens' : 'end_turn';

@@ -63,6 +63,18 @@ describe('Anthropic fake, driven by the official @anthropic-ai/sdk', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
   });
 
+  it('answers structured output (output_config.format) with an instance of the schema', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' }, sunny: { type: 'boolean' } }, required: ['city', 'sunny'] };
+    const message = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 256,
+      messages: [{ role: 'user', content: 'Lisbon' }],
+      output_config: { format: { type: 'json_schema', schema } },
+    });
+    expect(message.content).toHaveLength(1);
+    expect(JSON.parse((message.content[0] as Anthropic.TextBlock).text)).toEqual({ city: 'Lisbon', sunny: true });
+  });
+
   it('stops at max_tokens with stop_reason "max_tokens"', async () => {
     const message = await client.messages.create({ ...request, max_tokens: 2 });
     expect(message.stop_reason).toBe('max_tokens');

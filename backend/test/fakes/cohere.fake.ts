@@ -1,8 +1,8 @@
 import {
   argumentPieces,
   estimateTokens,
+  fakeAnswer,
   fakeEmbedding,
-  fakeReply,
   fakeToolCall,
   isRecord,
   limitReply,
@@ -114,7 +114,10 @@ export class CohereFake extends FakeServer {
         ? fakeToolCall(body['tools'], body['tool_choice'] === 'NONE' ? 'none' : undefined, promptText)
         : undefined;
     const maxTokens = typeof body['max_tokens'] === 'number' ? body['max_tokens'] : undefined;
-    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
+    // Cohere's JSON mode is json_object, with an optional json_schema beside it.
+    const format = body['response_format'];
+    const json = isRecord(format) && format['type'] === 'json_object' ? { schema: format['json_schema'] } : undefined;
+    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeAnswer(promptText, json), maxTokens);
     const outputTokens = estimateTokens(tool ? tool.name + tool.arguments : text);
     const usage = {
       billed_units: { input_tokens: inputTokens, output_tokens: outputTokens },

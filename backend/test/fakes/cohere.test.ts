@@ -97,6 +97,16 @@ describe('Cohere fake, driven by the official cohere-ai SDK (v2 client)', () => 
     expect(frames.at(-1)).toBe('data: [DONE]');
   });
 
+  it('answers response_format json_object with JSON, an instance of its json_schema when it has one', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' }, sunny: { type: 'boolean' } }, required: ['city', 'sunny'] };
+    const ask = (responseFormat: Cohere.ResponseFormatV2) =>
+      client.chat({ model: 'command-a-03-2025', messages: [{ role: 'user', content: 'Lisbon' }], responseFormat });
+    const structured = await ask({ type: 'json_object', jsonSchema: schema });
+    expect(JSON.parse((structured.message.content![0] as { text: string }).text)).toEqual({ city: 'Lisbon', sunny: true });
+    const json = await ask({ type: 'json_object' });
+    expect(JSON.parse((json.message.content![0] as { text: string }).text)).toEqual({ answer: fakeReply('Lisbon') });
+  });
+
   it('stops at max_tokens with finish_reason MAX_TOKENS', async () => {
     const response = await client.chat({ model: 'command-a-03-2025', messages, maxTokens: 3 });
     expect(response.finishReason).toBe('MAX_TOKENS');

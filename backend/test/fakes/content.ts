@@ -16,6 +16,44 @@ export function fakeReply(lastUserText: string): string {
   return prompt ? `This is a fake reply to: ${prompt}` : 'This is a fake reply.';
 }
 
+/** A request for a JSON reply, read from the provider's own field: `schema` when it names one. */
+export interface JsonAsk {
+  schema?: unknown;
+}
+
+/**
+ * The answer a fake gives: `fakeReply`, or a JSON text when JSON was asked for. With a schema it is
+ * an instance of it (each string the prompt's text, numbers 1, booleans true, arrays one item, the
+ * first of an enum); without one, `{"answer": <the reply>}`.
+ */
+export function fakeAnswer(promptText: string, json: JsonAsk | undefined): string {
+  if (!json) return fakeReply(promptText);
+  return JSON.stringify(json.schema === undefined ? { answer: fakeReply(promptText) } : instanceOf(json.schema, promptText));
+}
+
+function instanceOf(schema: unknown, text: string): unknown {
+  if (!isRecord(schema)) return null;
+  if (Array.isArray(schema['enum'])) return schema['enum'][0];
+  // Gemini's own schemas spell types in capitals.
+  switch (String(schema['type']).toLowerCase()) {
+    case 'object': {
+      const properties = isRecord(schema['properties']) ? schema['properties'] : {};
+      return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, instanceOf(value, text)]));
+    }
+    case 'array':
+      return [instanceOf(schema['items'], text)];
+    case 'string':
+      return text;
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return true;
+    default:
+      return null;
+  }
+}
+
 /**
  * The reply as a model capped at `maxTokens` would give it: cut to whole fake tokens, with
  * `truncated` telling the caller to report a length stop.

@@ -1,4 +1,4 @@
-import { estimateTokens, fakeCall, fakeEmbedding, fakeReply, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
+import { estimateTokens, fakeAnswer, fakeCall, fakeEmbedding, isRecord, limitReply, promptTokens, replyChunks, textOf } from './content.js';
 import {
   FakeServer,
   type ErrorDetails,
@@ -148,7 +148,10 @@ export class GeminiFake extends FakeServer {
     const results = partsOf(lastUser, 'functionResponse');
     const promptText = results.length > 0 ? results.map(responseText).join('\n') : textOf(lastUser?.['parts']);
     const made = results.length > 0 ? undefined : functionCallFor(body, promptText);
-    const { text, truncated } = made ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
+    // JSON mode: a JSON MIME type, with a schema in either of Gemini's two spellings.
+    const json =
+      config['responseMimeType'] === 'application/json' ? { schema: config['responseJsonSchema'] ?? config['responseSchema'] } : undefined;
+    const { text, truncated } = made ? { text: '', truncated: false } : limitReply(fakeAnswer(promptText, json), maxTokens);
     const outputTokens = estimateTokens(made ? made.name + made.arguments : text);
     // Gemini sends a call whole, in one part and one chunk, and finishes it with STOP.
     const callPart = made && { functionCall: { name: made.name, args: JSON.parse(made.arguments) as unknown } };

@@ -1,4 +1,4 @@
-import { ApiError, FunctionCallingConfigMode, GoogleGenAI, type Model } from '@google/genai';
+import { ApiError, FunctionCallingConfigMode, GoogleGenAI, type Model, Type } from '@google/genai';
 import { estimateTokens, fakeEmbedding, fakeReply, promptTokens } from './content.js';
 import { GEMINI_DEFAULT_KEY, GeminiFake } from './gemini.fake.js';
 import { realmSafeFetch } from './realm-safe-fetch.js';
@@ -49,6 +49,20 @@ describe('Gemini fake, driven by the official @google/genai SDK', () => {
     expect(pieces.join('')).toBe(reply);
     expect(lastUsage).toMatchObject({ candidatesTokenCount: estimateTokens(reply) });
     expect(fake.requests[0]?.query).toEqual({ alt: 'sse' });
+  });
+
+  it('answers a JSON MIME type with JSON: an instance of responseJsonSchema or of responseSchema, else an object', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' }, sunny: { type: 'boolean' } }, required: ['city', 'sunny'] };
+    const ask = (config: Record<string, unknown>) =>
+      client.models.generateContent({
+        model: 'gemini-2.5-flash',
+        contents: 'Lisbon',
+        config: { responseMimeType: 'application/json', ...config },
+      });
+    expect(JSON.parse((await ask({ responseJsonSchema: schema })).text!)).toEqual({ city: 'Lisbon', sunny: true });
+    const geminiSchema = { type: Type.OBJECT, properties: { city: { type: Type.STRING } } };
+    expect(JSON.parse((await ask({ responseSchema: geminiSchema })).text!)).toEqual({ city: 'Lisbon' });
+    expect(JSON.parse((await ask({})).text!)).toEqual({ answer: fakeReply('Lisbon') });
   });
 
   it('stops at maxOutputTokens with finishReason MAX_TOKENS', async () => {

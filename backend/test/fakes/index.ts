@@ -10,7 +10,16 @@ export { AnthropicFake, ANTHROPIC_DEFAULT_KEY, ANTHROPIC_DEFAULT_MODELS } from '
 export { AzureOpenAiFake, AZURE_DEFAULT_KEY } from './azure.fake.js';
 export { BEHAVIOUR_HEADER, behaviourFromModelName, type FakeBehaviour } from './behaviour.js';
 export { CohereFake, COHERE_DEFAULT_KEY, COHERE_DEFAULT_MODELS } from './cohere.fake.js';
-export { embeddingToBase64, estimateTokens, fakeEmbedding, fakeReply, fakeToolCall, promptTokens, replyChunks } from './content.js';
+export {
+  embeddingToBase64,
+  estimateTokens,
+  fakeAnswer,
+  fakeEmbedding,
+  fakeReply,
+  fakeToolCall,
+  promptTokens,
+  replyChunks,
+} from './content.js';
 export { FakeServer, type FakeModel, type FakeServerOptions, type LoggedRequest } from './fake-server.js';
 export { GeminiFake, GEMINI_DEFAULT_KEY, GEMINI_DEFAULT_MODELS } from './gemini.fake.js';
 export { OllamaFake, OLLAMA_DEFAULT_MODELS, OLLAMA_VERSION } from './ollama.fake.js';

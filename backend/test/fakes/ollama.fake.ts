@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import {
   embeddingInputs,
   estimateTokens,
+  fakeAnswer,
   fakeEmbedding,
-  fakeReply,
   fakeToolCall,
   isRecord,
   limitReply,
@@ -123,7 +123,10 @@ export class OllamaFake extends FakeServer {
     const promptText = textOf(prompt?.['content']);
     // Ollama has no tool_choice: a model offered tools calls one or not, here always the first.
     const tool = prompt?.['role'] === 'user' ? fakeToolCall(body['tools'], undefined, promptText) : undefined;
-    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), numPredict);
+    // `format`: "json", or a JSON schema the reply must match.
+    const format = body['format'];
+    const json = format === 'json' ? {} : isRecord(format) ? { schema: format } : undefined;
+    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeAnswer(promptText, json), numPredict);
     const head = { model: name, created_at: new Date().toISOString() };
     const final = {
       done_reason: truncated ? 'length' : 'stop',

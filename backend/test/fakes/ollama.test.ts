@@ -77,6 +77,14 @@ describe('Ollama fake, driven by the official ollama SDK', () => {
     expect(answered.message.tool_calls).toBeUndefined();
   });
 
+  it('answers format "json" with a JSON object, and a format schema with an instance of it', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' }, sunny: { type: 'boolean' } }, required: ['city', 'sunny'] };
+    const ask = (format: string | object) =>
+      client.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'Lisbon' }], format, stream: false });
+    expect(JSON.parse((await ask(schema)).message.content)).toEqual({ city: 'Lisbon', sunny: true });
+    expect(JSON.parse((await ask('json')).message.content)).toEqual({ answer: fakeReply('Lisbon') });
+  });
+
   it('embeds a batch with the model dimensions, or fewer when asked', async () => {
     const response = await client.embed({ model: 'nomic-embed-text', input: ['first', 'second'] });
     expect(response.embeddings.map((e) => e.length)).toEqual([768, 768]);

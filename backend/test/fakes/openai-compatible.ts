@@ -3,10 +3,11 @@ import {
   embeddingInputs,
   embeddingToBase64,
   estimateTokens,
+  fakeAnswer,
   fakeEmbedding,
-  fakeReply,
   fakeToolCall,
   isRecord,
+  type JsonAsk,
   limitReply,
   promptTokens,
   replyChunks,
@@ -58,7 +59,7 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
     const promptText = textOf(prompt?.['content']);
     const tool = prompt?.['role'] === 'user' ? fakeToolCall(body['tools'], body['tool_choice'], promptText) : undefined;
     const maxTokens = numberField(body, 'max_completion_tokens') ?? numberField(body, 'max_tokens');
-    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeReply(promptText), maxTokens);
+    const { text, truncated } = tool ? { text: '', truncated: false } : limitReply(fakeAnswer(promptText, jsonAskOf(body)), maxTokens);
     const toolCall = tool && { id: this.nextId('call_'), type: 'function', function: tool };
     const outputTokens = estimateTokens(tool ? tool.name + tool.arguments : text);
     const usage = {
@@ -187,4 +188,13 @@ export abstract class OpenAiCompatibleFake extends FakeServer {
 function numberField(body: Record<string, unknown>, name: string): number | undefined {
   const value = body[name];
   return typeof value === 'number' ? value : undefined;
+}
+
+/** OpenAI's JSON mode (`json_object`) or structured output (`json_schema`). */
+function jsonAskOf(body: Record<string, unknown>): JsonAsk | undefined {
+  const format = body['response_format'];
+  if (!isRecord(format)) return undefined;
+  if (format['type'] === 'json_object') return {};
+  if (format['type'] === 'json_schema' && isRecord(format['json_schema'])) return { schema: format['json_schema']['schema'] };
+  return undefined;
 }

@@ -78,6 +78,19 @@ describe('OpenAI fake, driven by the official openai SDK', () => {
     expect(chunks.every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
   });
 
+  it('answers JSON mode with a JSON object, and structured output with an instance of the schema', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' }, sunny: { type: 'boolean' } }, required: ['city', 'sunny'] };
+    const messages = [{ role: 'user' as const, content: 'Lisbon' }];
+    const json = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, response_format: { type: 'json_object' } });
+    expect(JSON.parse(json.choices[0]!.message.content!)).toEqual({ answer: fakeReply('Lisbon') });
+    const structured = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      response_format: { type: 'json_schema', json_schema: { name: 'weather', schema, strict: true } },
+    });
+    expect(JSON.parse(structured.choices[0]!.message.content!)).toEqual({ city: 'Lisbon', sunny: true });
+  });
+
   it('stops at max_tokens with finish_reason "length"', async () => {
     const completion = await client.chat.completions.create({ model: 'gpt-4o', messages, max_completion_tokens: 3 });
     expect(completion.choices[0]?.finish_reason).toBe('length');

@@ -1,91 +1,60 @@
 import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
-import {
-  AnthropicFake,
-  COHERE_DEFAULT_KEY,
-  CohereFake,
-  fakeEmbedding,
-  fakeReply,
-  GEMINI_DEFAULT_KEY,
-  GeminiFake,
-  OllamaFake,
-  OpenAiFake,
-} from '../fakes/index.js';
+import { fakeEmbedding, fakeReply, type OpenAiFake } from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
-import { aModel, aProvider } from '../support/registry.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-
-// Provider keys shorter than 12 characters are stored without their last four; keep these longer.
-const ANTHROPIC_KEY = 'sk-ant-fake-gateway';
+import { aModel } from '../support/registry.js';
+import type { TestApp } from '../support/test-app.js';
+import { gatewayClient, type GatewayFixture, startGatewayFixture } from './gateway-fixture.js';
 
 describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
+  let fixture: GatewayFixture;
   let t: TestApp;
   let openaiFake: OpenAiFake;
-  let ollamaFake: OllamaFake;
-  let anthropicFake: AnthropicFake;
-  let geminiFake: GeminiFake;
-  let cohereFake: CohereFake;
   let member: { id: string; token: string };
   let client: OpenAI;
-  let key: string;
   let base: string;
 
   beforeAll(async () => {
-    openaiFake = await new OpenAiFake({ apiKeys: ['sk-upstream-gateway'] }).start();
-    ollamaFake = await new OllamaFake().start();
-    anthropicFake = await new AnthropicFake({ apiKeys: [ANTHROPIC_KEY] }).start();
-    geminiFake = await new GeminiFake().start();
-    cohereFake = await new CohereFake().start();
-    t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
-    await t.req('put', '/api/v1/settings/upstream.max_retries').send({ value: 0 });
-    const openai = await aProvider(t, { kind: 'openai_compatible', api_base: `${openaiFake.url}/v1`, api_key: 'sk-upstream-gateway' });
-    const ollama = await aProvider(t, { kind: 'ollama', api_base: ollamaFake.url });
-    await aModel(t, openai.id, {
+    fixture = await startGatewayFixture('openai_compatible');
+    const { providers } = fixture;
+    t = fixture.t;
+    openaiFake = fixture.fakes.openai;
+    await aModel(t, providers.openai.id, {
       display_name: 'team-gpt',
       model_id: 'gpt-4o-mini',
       capabilities: ['tools'],
       params: { context_window: 128000 },
       pricing: { input_per_million: '0.15', output_per_million: '0.6' },
     });
-    await aModel(t, ollama.id, { display_name: 'local-llama', model_id: 'llama3.2' });
-    await aModel(t, openai.id, {
+    await aModel(t, providers.ollama.id, { display_name: 'local-llama', model_id: 'llama3.2' });
+    await aModel(t, providers.openai.id, {
       display_name: 'team-embed',
       model_id: 'text-embedding-3-small',
       type: 'embedding',
       params: { dimensions: 1536, batch_size: 2 },
     });
-    const anthropic = await aProvider(t, { kind: 'anthropic', api_base: anthropicFake.url, api_key: ANTHROPIC_KEY });
-    const gemini = await aProvider(t, { kind: 'gemini', api_base: `${geminiFake.url}/v1beta`, api_key: GEMINI_DEFAULT_KEY });
-    const cohere = await aProvider(t, { kind: 'cohere', api_base: cohereFake.url, api_key: COHERE_DEFAULT_KEY });
-    await aModel(t, anthropic.id, { display_name: 'team-claude', model_id: 'claude-haiku-4-5', params: { max_output_tokens: 1024 } });
-    await aModel(t, gemini.id, { display_name: 'team-gemini', model_id: 'gemini-2.5-flash' });
-    await aModel(t, gemini.id, {
+    await aModel(t, providers.anthropic.id, {
+      display_name: 'team-claude',
+      model_id: 'claude-haiku-4-5',
+      params: { max_output_tokens: 1024 },
+    });
+    await aModel(t, providers.gemini.id, { display_name: 'team-gemini', model_id: 'gemini-2.5-flash' });
+    await aModel(t, providers.gemini.id, {
       display_name: 'gemini-embed',
       model_id: 'text-embedding-004',
       type: 'embedding',
       params: { dimensions: 768 },
     });
-    await aModel(t, cohere.id, { display_name: 'team-command', model_id: 'command-r-08-2024' });
-    await aModel(t, cohere.id, {
+    await aModel(t, providers.cohere.id, { display_name: 'team-command', model_id: 'command-r-08-2024' });
+    await aModel(t, providers.cohere.id, {
       display_name: 'cohere-embed',
       model_id: 'embed-english-v3.0',
       type: 'embedding',
       params: { dimensions: 1024 },
     });
-    member = await t.userWithRole('member');
-    key = (await t.req('post', '/api/v1/api-keys', member.token).send({ name: 'sdk test' })).body.secret;
-    await t.app.listen(0, '127.0.0.1');
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    client = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, maxRetries: 0 });
+    ({ client, base, member } = await gatewayClient(t, 'sdk test'));
   });
-  afterAll(async () => {
-    await t.close();
-    await openaiFake.close();
-    await ollamaFake.close();
-    await anthropicFake.close();
-    await geminiFake.close();
-    await cohereFake.close();
-  });
+  afterAll(() => fixture.close());
 
   /** Reads a streamed completion to its end: the text, every chunk's model name, and the usage chunks. */
   const drain = async (stream: AsyncIterable<OpenAI.ChatCompletionChunk>) => {
@@ -253,11 +222,11 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
       client.chat.completions.create({
         model: 'team-command',
         messages: [{ role: 'user', content: 'x' }],
-        response_format: { type: 'json_object' },
+        logprobs: true,
       }),
     ).rejects.toMatchObject({
       status: 422,
-      param: 'response_format',
+      param: 'logprobs',
     });
     const anonymous = new OpenAI({ apiKey: 'sbk_not-a-real-key', baseURL: `${base}/v1`, maxRetries: 0 });
     await expect(anonymous.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
@@ -335,7 +304,7 @@ describe('OpenAI-compatible gateway, driven by the official openai SDK', () => {
     await t.req('patch', `/api/v1/models/${gone.id}`).send({ sunset_at: '2020-01-01T00:00:00Z' });
 
     const statuses = [
-      await chat('team-command', { response_format: { type: 'json_object' } }),
+      await chat('team-command', { logprobs: true }),
       await statusOf(refused.embeddings.create({ model: 'team-embed', input: [] })),
       await chat('no-such-model'),
       await chat('team-embed'),

@@ -1,23 +1,15 @@
 import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
-import {
-  AnthropicFake,
-  COHERE_DEFAULT_KEY,
-  CohereFake,
-  fakeReply,
-  GEMINI_DEFAULT_KEY,
-  GeminiFake,
-  OllamaFake,
-  OpenAiFake,
-} from '../fakes/index.js';
+import { type AnthropicFake, type CohereFake, fakeReply, type GeminiFake, type OllamaFake, type OpenAiFake } from '../fakes/index.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
-import { aModel, aProvider } from '../support/registry.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-
-const ANTHROPIC_KEY = 'sk-ant-fake-tools';
+import { aModel } from '../support/registry.js';
+import type { TestApp } from '../support/test-app.js';
+import { gatewayClient, type GatewayFixture, startGatewayFixture } from './gateway-fixture.js';
 
 describe('Gateway: tools, images and other members beyond text', () => {
+  let fixture: GatewayFixture;
   let t: TestApp;
+  let providers: GatewayFixture['providers'];
   let openaiFake: OpenAiFake;
   let anthropicFake: AnthropicFake;
   let ollamaFake: OllamaFake;
@@ -39,42 +31,27 @@ describe('Gateway: tools, images and other members beyond text', () => {
   const lastUpstreamBody = () => openaiFake.requests.at(-1)!.body as Record<string, unknown>;
 
   beforeAll(async () => {
-    openaiFake = await new OpenAiFake({ apiKeys: ['sk-upstream-tools'] }).start();
-    anthropicFake = await new AnthropicFake({ apiKeys: [ANTHROPIC_KEY] }).start();
-    ollamaFake = await new OllamaFake().start();
-    geminiFake = await new GeminiFake().start();
-    cohereFake = await new CohereFake().start();
-    t = await startTestApp({ env: { SEED_REGISTRY: 'false' } });
-    await t.req('put', '/api/v1/settings/upstream.max_retries').send({ value: 0 });
-    const openai = await aProvider(t, { kind: 'openai', api_base: `${openaiFake.url}/v1`, api_key: 'sk-upstream-tools' });
-    await aModel(t, openai.id, {
+    fixture = await startGatewayFixture('openai');
+    ({ t, providers } = fixture);
+    ({ openai: openaiFake, anthropic: anthropicFake, ollama: ollamaFake, gemini: geminiFake, cohere: cohereFake } = fixture.fakes);
+    await aModel(t, providers.openai.id, {
       display_name: 'tools-gpt',
       model_id: 'gpt-4o-mini',
       pricing: { input_per_million: '0.15', output_per_million: '0.6' },
     });
-    const anthropic = await aProvider(t, { kind: 'anthropic', api_base: anthropicFake.url, api_key: ANTHROPIC_KEY });
-    await aModel(t, anthropic.id, { display_name: 'tools-claude', model_id: 'claude-haiku-4-5', params: { max_output_tokens: 1024 } });
-    const ollama = await aProvider(t, { kind: 'ollama', api_base: ollamaFake.url });
-    await aModel(t, ollama.id, { display_name: 'tools-llama', model_id: 'llama3.2' });
-    const gemini = await aProvider(t, { kind: 'gemini', api_base: `${geminiFake.url}/v1beta`, api_key: GEMINI_DEFAULT_KEY });
-    await aModel(t, gemini.id, { display_name: 'tools-gemini', model_id: 'gemini-2.5-flash' });
-    const cohere = await aProvider(t, { kind: 'cohere', api_base: cohereFake.url, api_key: COHERE_DEFAULT_KEY });
-    await aModel(t, cohere.id, { display_name: 'tools-command', model_id: 'command-r-08-2024' });
-    const member = await t.userWithRole('member');
-    const key = (await t.req('post', '/api/v1/api-keys', member.token).send({ name: 'tools test' })).body;
+    await aModel(t, providers.anthropic.id, {
+      display_name: 'tools-claude',
+      model_id: 'claude-haiku-4-5',
+      params: { max_output_tokens: 1024 },
+    });
+    await aModel(t, providers.ollama.id, { display_name: 'tools-llama', model_id: 'llama3.2' });
+    await aModel(t, providers.gemini.id, { display_name: 'tools-gemini', model_id: 'gemini-2.5-flash' });
+    await aModel(t, providers.cohere.id, { display_name: 'tools-command', model_id: 'command-r-08-2024' });
+    let key: { id: string };
+    ({ client, key } = await gatewayClient(t, 'tools test'));
     keyId = key.id;
-    await t.app.listen(0, '127.0.0.1');
-    const base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    client = new OpenAI({ apiKey: key.secret, baseURL: `${base}/v1`, maxRetries: 0 });
   });
-  afterAll(async () => {
-    await t.close();
-    await openaiFake.close();
-    await anthropicFake.close();
-    await ollamaFake.close();
-    await geminiFake.close();
-    await cohereFake.close();
-  });
+  afterAll(() => fixture.close());
 
   it('runs a tool call round trip (whole): the call comes back, the SDK’s message and the tool’s result go on', async () => {
     const ask: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Paris' }];
@@ -139,7 +116,8 @@ describe('Gateway: tools, images and other members beyond text', () => {
       ],
       ...passed,
     });
-    expect(completion.choices[0]!.message.content).toBe(fakeReply('What is this?'));
+    // The OpenAI fake honours JSON mode as OpenAI does.
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ answer: fakeReply('What is this?') });
     expect(lastUpstreamBody()).toMatchObject({
       messages: [
         { role: 'system', content: 'Be brief.' },

@@ -31,6 +31,7 @@ export class OllamaAdapter extends SdkAdapter {
         top_p: request.topP,
         top_k: request.topK,
         stop: request.stop,
+        seed: request.seed,
       }).filter(([, v]) => v !== undefined),
     ) as Record<string, JSONValue>;
     return { ollama: { options } };

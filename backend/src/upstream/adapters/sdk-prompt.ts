@@ -1,5 +1,13 @@
-import { jsonSchema, tool, type ModelMessage, type ToolChoice as SdkToolChoice, type ToolSet } from 'ai';
-import type { ChatMessage, ChatRequest, ToolCall } from '../upstream.types.js';
+import {
+  jsonSchema,
+  tool,
+  type JSONSchema7,
+  type ModelMessage,
+  type OutputInterface,
+  type ToolChoice as SdkToolChoice,
+  type ToolSet,
+} from 'ai';
+import type { ChatMessage, ChatRequest, JsonResponseFormat, ToolCall } from '../upstream.types.js';
 
 /** A chat request's prompt in the AI SDK's terms: system text apart, tool calls and results as typed parts. */
 export function sdkPrompt(request: ChatRequest): {
@@ -67,4 +75,24 @@ function jsonOrText(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * Asks the provider for JSON (its JSON mode, or its structured output when there is a schema) and
+ * hands the reply's text back as it came: like OpenAI, the gateway does not parse or check it, so a
+ * reply cut short by max_tokens reaches the client rather than failing the call.
+ */
+export function jsonText(format: JsonResponseFormat): OutputInterface<string, string, never> {
+  return {
+    name: 'json-text',
+    responseFormat: Promise.resolve({
+      type: 'json',
+      ...(format.schema && { schema: format.schema as JSONSchema7 }),
+      ...(format.name && { name: format.name }),
+      ...(format.description && { description: format.description }),
+    }),
+    parseCompleteOutput: ({ text }) => Promise.resolve(text),
+    parsePartialOutput: () => Promise.resolve(undefined),
+    createElementStreamTransform: () => undefined,
+  };
 }

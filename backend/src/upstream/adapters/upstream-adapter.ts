@@ -3,7 +3,7 @@ import { kindSpec } from '../../providers/provider-kinds.js';
 import type { GuardedFetch } from '../guarded-fetch.js';
 import { contextOf, streamCutShort } from '../error-classifier.js';
 import { UpstreamError } from '../upstream-error.js';
-import { sdkPrompt, toolCallOf } from './sdk-prompt.js';
+import { jsonText, sdkPrompt, toolCallOf } from './sdk-prompt.js';
 import type {
   ChatRequest,
   ChatResult,
@@ -121,6 +121,10 @@ export abstract class SdkAdapter implements UpstreamAdapter {
       topP: request.topP,
       topK: request.topK,
       stopSequences: request.stop,
+      seed: request.seed,
+      frequencyPenalty: request.frequencyPenalty,
+      presencePenalty: request.presencePenalty,
+      ...(request.responseFormat && { output: jsonText(request.responseFormat) }),
       providerOptions: this.providerOptions(request),
       maxRetries: 0,
       abortSignal: request.signal,
