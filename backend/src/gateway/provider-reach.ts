@@ -29,7 +29,7 @@ export function reachesProvider(input: ChatCompletionInput, route: GatewayRoute)
     refused.map(({ field, message, reach }) => ({
       field,
       code: 'unsupported_parameter',
-      message: `${message} reach only ${reach}; ${served}`,
+      message: `${message}: sent only to ${reach}; ${served}`,
     })),
   );
 }
@@ -69,7 +69,7 @@ function untranslatedSampling(input: ChatCompletionInput, route: GatewayRoute): 
     ];
   }
   if (route.kind === 'gemini' && GEMINI_25.test(route.model.modelId)) {
-    return penalties.map((field) => ({ field, message: field, reach: 'models other than Gemini 2.5 among Gemini models' }));
+    return penalties.map((field) => ({ field, message: field, reach: 'Gemini models other than 2.5' }));
   }
   return [];
 }

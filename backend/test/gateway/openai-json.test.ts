@@ -118,7 +118,7 @@ describe('Gateway: JSON replies, seed and penalties for every provider kind', ()
     );
     expect(refused).toMatchObject({ status: 422, param: 'response_format' });
     expect(refused!.message).toContain(
-      'response_format json_object (JSON mode without a schema) reach only providers other than Anthropic',
+      'response_format json_object (JSON mode without a schema): sent only to providers other than Anthropic',
     );
     expect(fixture.fakes.anthropic.requests).toHaveLength(before);
   });
@@ -138,19 +138,19 @@ describe('Gateway: JSON replies, seed and penalties for every provider kind', ()
 
     const llama = await refusal(client.chat.completions.create({ model: 'json-llama', messages: ask, ...sampling }));
     expect(llama).toMatchObject({ status: 422, param: 'frequency_penalty' });
-    expect(llama!.message).toContain('presence_penalty reach only providers other than Ollama');
+    expect(llama!.message).toContain('presence_penalty: sent only to providers other than Ollama');
     await client.chat.completions.create({ model: 'json-llama', messages: ask, seed: 42 });
     expect(upstreamBody('json-llama')['options']).toMatchObject({ seed: 42 });
 
     const claude = await refusal(client.chat.completions.create({ model: 'json-claude', messages: ask, ...sampling }));
     expect(claude).toMatchObject({ status: 422, param: 'seed' });
     for (const field of ['seed', 'frequency_penalty', 'presence_penalty']) {
-      expect(claude!.message).toContain(`${field} reach only providers other than Anthropic; json-claude is served by Anthropic`);
+      expect(claude!.message).toContain(`${field}: sent only to providers other than Anthropic; json-claude is served by Anthropic`);
     }
     // Gemini 2.5 on the Developer API takes a seed but no penalties.
     const gemini25 = await refusal(client.chat.completions.create({ model: 'json-gemini-25', messages: ask, ...sampling }));
     expect(gemini25).toMatchObject({ status: 422, param: 'frequency_penalty' });
-    expect(gemini25!.message).toContain('presence_penalty reach only models other than Gemini 2.5');
+    expect(gemini25!.message).toContain('presence_penalty: sent only to Gemini models other than 2.5');
     const seeded = await client.chat.completions.create({ model: 'json-gemini-25', messages: ask, seed: 42 });
     expect(seeded.choices[0]!.message.content).toBe(fakeReply('Lisbon'));
     expect(upstreamBody('json-gemini-25')['generationConfig']).toMatchObject({ seed: 42 });

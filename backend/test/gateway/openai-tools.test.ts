@@ -294,7 +294,7 @@ describe('Gateway: tools, images and other members beyond text', () => {
     );
     expect(forced).toMatchObject({ status: 422, param: 'tool_choice' });
     expect(forced!.message).toContain(
-      'tool_choice that forces a call reach only providers other than Ollama; tools-llama is served by Ollama',
+      'tool_choice that forces a call: sent only to providers other than Ollama; tools-llama is served by Ollama',
     );
     const withImage = await refusal(
       client.chat.completions.create({

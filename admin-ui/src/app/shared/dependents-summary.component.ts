@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { RouterLink } from '@angular/router';
 import type { DependentsResponse, NamedRef } from '../api/models';
 
 const SHOWN = 8;
@@ -9,6 +10,7 @@ const SHOWN = 8;
  */
 @Component({
   selector: 'sb-dependents-summary',
+  imports: [RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @let d = dependents();
@@ -54,7 +56,9 @@ const SHOWN = 8;
         <ul>
           @for (key of d.settings; track key) {
             <li>
-              <code>{{ key }}</code>
+              <a routerLink="/settings" data-testid="dependent-setting-link"
+                ><code>{{ key }}</code></a
+              >
             </li>
           }
         </ul>

@@ -2,6 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
+import { provideRouter } from '@angular/router';
 import type { ModelResponse } from '../../api/models';
 import { testing } from '../../../testing/harness';
 import { aModel, aModelPage, KIND_SPECS, noDependents } from '../../../testing/registry-fixtures';
@@ -24,6 +25,7 @@ describe('ModelDeleteDialogComponent', () => {
       providers: [
         provideHttpClient(),
         provideHttpClientTesting(),
+        provideRouter([]),
         ModelsService,
         { provide: MAT_DIALOG_DATA, useValue: model },
         { provide: MatDialogRef, useValue: { close: (value: boolean) => (closed = value) } },
@@ -66,6 +68,7 @@ describe('ModelDeleteDialogComponent', () => {
     await t.until(() => expect(t.byTestId('setting-dependency-warning')).not.toBeNull());
     expect(t.text('setting-dependency-warning')).toContain('Named by the setting');
     expect(t.text('setting-dependency-warning')).toContain('conversations.title_model');
+    expect(t.byTestId('dependent-setting-link')!.getAttribute('href')).toBe('/settings');
     expect(confirmButton().disabled).toBe(true);
   });
 
