@@ -98,6 +98,17 @@ describe('Gateway: JSON replies, seed and penalties for every provider kind', ()
     }
   });
 
+  it('hands back a JSON reply that max_tokens cut short as it came, with finish_reason "length", not as a failure', async () => {
+    for (const model of ['json-claude', 'json-gemini', 'json-command', 'json-llama']) {
+      const cut = await client.chat.completions.create({ model, messages: ask, response_format: structured, max_tokens: 3 });
+      expect({ model, finish: cut.choices[0]!.finish_reason, text: cut.choices[0]!.message.content }).toEqual({
+        model,
+        finish: 'length',
+        text: JSON.stringify(place).slice(0, 12),
+      });
+    }
+  });
+
   it('answers JSON mode without a schema where the provider has one, and refuses it by name for Anthropic', async () => {
     const asked: Record<string, (body: Body) => void> = {
       'json-gemini': (body) => {
