@@ -8,6 +8,7 @@ import { AuditAppendMany1764604800000 } from './1764604800000-audit-append-many.
 import { UsageSources1764691200000 } from './1764691200000-usage-sources.js';
 import { SettingValuesNullable1764777600000 } from './1764777600000-setting-values-nullable.js';
 import { UsageLatencyRange1764864000000 } from './1764864000000-usage-latency-range.js';
+import { ApiKeyModels1764950400000 } from './1764950400000-api-key-models.js';
 
 /** Every migration in order; listed explicitly so the app, the CLI and Jest load the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   UsageSources1764691200000,
   SettingValuesNullable1764777600000,
   UsageLatencyRange1764864000000,
+  ApiKeyModels1764950400000,
 ];

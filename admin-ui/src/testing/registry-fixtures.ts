@@ -137,6 +137,7 @@ export function anApiKey(overrides: Partial<ApiKeyResponse> = {}): ApiKeyRespons
     expires_at: null,
     last_used_at: null,
     revoked_at: null,
+    models: null,
     ...overrides,
   };
 }

@@ -30,6 +30,10 @@ export class ApiKey {
   @Column('timestamptz', { nullable: true })
   expiresAt!: Date | null;
 
+  /** The models it may call (ids); null: every model. */
+  @Column('uuid', { array: true, nullable: true })
+  models!: string[] | null;
+
   @Column('timestamptz', { nullable: true })
   lastUsedAt!: Date | null;
 

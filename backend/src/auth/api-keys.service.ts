@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { sha256Hex } from '../common/digest.js';
 import { AuditService } from '../audit/audit.service.js';
 import { diffChanges } from '../audit/audit-changes.js';
@@ -69,6 +69,7 @@ export class ApiKeysService {
       if (RANK[role] > RANK[owner.role] || (owner.role !== 'admin' && role !== owner.role)) {
         throw fieldError('role', `a key cannot have more rights than its owner (${owner.role})`);
       }
+      const models = body.models ? await existingModels(manager, body.models) : null;
       const key = manager.create(ApiKey, {
         ownerId,
         name: body.name.trim(),
@@ -76,6 +77,7 @@ export class ApiKeysService {
         prefix: secret.slice(0, 12),
         secretHash: sha256Hex(secret),
         expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+        models,
       });
       await manager.save(key);
       const response = toApiKeyResponse(key);
@@ -120,14 +122,23 @@ export class ApiKeysService {
 
   private async load(hash: string): Promise<KeyLookup> {
     const [row] = (await this.dataSource.query(
-      `SELECT k.id, k.role, k.expires_at, u.id AS user_id, u.email
+      `SELECT k.id, k.role, k.expires_at, k.models, u.id AS user_id, u.email
          FROM api_keys k JOIN users u ON u.id = k.owner_id
         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND u.is_active`,
       [hash],
-    )) as { id: string; role: Role; expires_at: Date | null; user_id: string; email: string }[];
+    )) as { id: string; role: Role; expires_at: Date | null; models: string[] | null; user_id: string; email: string }[];
     return {
       expiresAt: row?.expires_at ? row.expires_at.getTime() : null,
-      principal: row ? { kind: 'api_key', id: row.id, userId: row.user_id, email: row.email, role: row.role } : null,
+      principal: row
+        ? {
+            kind: 'api_key',
+            id: row.id,
+            userId: row.user_id,
+            email: row.email,
+            role: row.role,
+            ...(row.models && { models: new Set(row.models) }),
+          }
+        : null,
     };
   }
 
@@ -140,4 +151,14 @@ export class ApiKeysService {
       .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [keyId])
       .catch((err: unknown) => this.logger.warn(`could not record API key use: ${String(err)}`));
   }
+}
+
+/** The ids, each once, in the order given; a field error names the first that is not a model. */
+async function existingModels(manager: EntityManager, ids: string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  const rows = (await manager.query(`SELECT id FROM models WHERE id = ANY($1::uuid[])`, [unique])) as { id: string }[];
+  const found = new Set(rows.map((r) => r.id));
+  const missing = ids.findIndex((id) => !found.has(id));
+  if (missing >= 0) throw fieldError(`models[${missing}]`, `models[${missing}] does not name a model`);
+  return unique;
 }

@@ -8,6 +8,8 @@ export interface Principal {
   userId: string;
   email: string;
   role: Role;
+  /** An API key limited to some models: their ids. Absent: every model. */
+  models?: ReadonlySet<string>;
 }
 
 declare module 'fastify' {

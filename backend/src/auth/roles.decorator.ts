@@ -37,6 +37,7 @@ export function actorOf(request: FastifyRequest): Actor {
     userId: p?.userId ?? null,
     email: p?.email ?? null,
     role: p?.role ?? null,
+    ...(p?.models && { models: p.models }),
     requestId: String(request.id),
     ip: request.ip ?? null,
     userAgent: (request.headers['user-agent'] ?? '').slice(0, 500) || null,

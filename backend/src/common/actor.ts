@@ -10,6 +10,8 @@ export interface Actor {
   userId: string | null;
   email: string | null;
   role: Role | null;
+  /** An API key limited to some models: their ids. Absent: every model. */
+  models?: ReadonlySet<string>;
   requestId: string | null;
   ip: string | null;
   userAgent: string | null;

@@ -3,7 +3,7 @@ import { countTokens } from 'gpt-tokenizer';
 import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
 import { RequestBudget } from '../common/request-budget.js';
-import { routeModel, type RoutedModel } from '../models/model-routing.js';
+import { assertKeyMayCall, routeModel, type RoutedModel } from '../models/model-routing.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { UpstreamClient } from '../upstream/upstream.client.js';
@@ -93,6 +93,7 @@ export class ChatExchange {
     const conversation = await this.store.peek(actor, conversationId, snapshot);
     const requested = snapshot.models.get(conversation.modelId);
     if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
+    assertKeyMayCall(actor, requested, 'model_id');
     return routeModel(snapshot, requested).headers;
   }
 

@@ -8,7 +8,7 @@ import { DomainError, fieldError, notFound } from '../common/domain-error.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { DependentsService } from '../models/dependents.service.js';
-import { assertSelectable } from '../models/model-routing.js';
+import { assertKeyMayCall, assertSelectable } from '../models/model-routing.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { conversationWithMessagesJson, MESSAGE_TEXT_COLUMNS, type MessageTextRow } from './conversation-json.js';
 import { CONVERSATION_COLUMNS, toConversationResponse } from './conversation.mapper.js';
@@ -52,6 +52,7 @@ export class ConversationsService implements OnModuleInit {
     if (model.type !== 'generation')
       throw fieldError('model_id', `${model.displayName} is a ${model.type} model; conversations need a generation model`);
     assertSelectable(snapshot, model);
+    assertKeyMayCall(actor, model, 'model_id');
     return this.dataSource.transaction(async (manager) => {
       const conversation = manager.create(Conversation, {
         ownerId: actor.userId!,

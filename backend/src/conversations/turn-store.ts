@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { preparedQuery } from '../database/prepared-query.js';
-import { routeModel, type RoutedModel } from '../models/model-routing.js';
+import { assertKeyMayCall, routeModel, type RoutedModel } from '../models/model-routing.js';
 import type { RegistrySnapshot } from '../registry/registry-cache.js';
 import { CONVERSATION_COLUMNS } from './conversation.mapper.js';
 import type { Conversation } from './conversation.entity.js';
@@ -115,6 +115,7 @@ export class TurnStore {
     const { conversation } = state;
     const requested = snapshot.models.get(conversation.modelId);
     if (!requested) throw new DomainError('bad_request', 'model.missing', 'The conversation’s model no longer exists');
+    assertKeyMayCall(actor, requested, 'model_id');
     const route = routeModel(snapshot, requested);
     const seq = conversation.messageCount + 1;
     const tokens = tokensOf(content);

@@ -172,15 +172,15 @@ export class GatewayController {
       'An OpenAI model list with extra fields: type, context_window, max_output_tokens, dimensions, capabilities, pricing, ' +
       'deprecated, sunset_at, successor',
   })
-  listGatewayModels(): Promise<object> {
-    return this.gateway.models();
+  listGatewayModels(@Req() request: FastifyRequest): Promise<object> {
+    return this.gateway.models(actorOf(request));
   }
 
   @Get('models/:model')
   @ApiOperation({ summary: 'One model by name' })
   @ApiOkResponse({ description: 'An OpenAI model object with extra fields' })
-  async getGatewayModel(@Param('model') name: string): Promise<object> {
-    const found = (await this.gateway.models()).data.find((m) => m.id.toLowerCase() === name.toLowerCase());
+  async getGatewayModel(@Req() request: FastifyRequest, @Param('model') name: string): Promise<object> {
+    const found = (await this.gateway.models(actorOf(request))).data.find((m) => m.id.toLowerCase() === name.toLowerCase());
     if (!found) throw new DomainError('not_found', 'model_not_found', `The model ${name} does not exist`);
     return found;
   }

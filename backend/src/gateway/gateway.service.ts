@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
 import { RequestBudget } from '../common/request-budget.js';
-import { routeModel } from '../models/model-routing.js';
+import { assertKeyMayCall, routeModel } from '../models/model-routing.js';
 import type { ModelType } from '../providers/provider-kinds.js';
 import { RegistryCache } from '../registry/registry-cache.js';
 import { SettingsService } from '../settings/settings.service.js';
@@ -57,7 +57,7 @@ export class GatewayService {
     try {
       const input = parse(body);
       await this.admit(call.actor);
-      const route = await this.route(input.model, kinds);
+      const route = await this.route(input.model, kinds, call.actor);
       fits?.(input, route);
       return { input, route };
     } catch (error) {
@@ -66,13 +66,14 @@ export class GatewayService {
     }
   }
 
-  private async route(name: string, kinds: ModelType[]): Promise<GatewayRoute> {
+  private async route(name: string, kinds: ModelType[], actor: Actor): Promise<GatewayRoute> {
     const snapshot = await this.cache.get();
     const model = snapshot.modelsByLowerName.get(name.toLowerCase());
     if (!model)
       throw new DomainError('not_found', 'model_not_found', `The model ${name} does not exist; GET /v1/models lists the ones you can use`, {
         errors: [{ field: 'model', message: 'unknown model' }],
       });
+    assertKeyMayCall(actor, model);
     if (!kinds.includes(model.type)) {
       throw new DomainError('bad_request', 'model_wrong_type', `${model.displayName} is a ${model.type} model`, {
         errors: [{ field: 'model', message: `not a ${kinds.join(' or ')} model` }],
@@ -189,10 +190,14 @@ export class GatewayService {
     }
   }
 
-  async models() {
+  /** The models the caller may call: active or deprecated, on an active provider, within an API key's models. */
+  async models(actor: Actor) {
     const snapshot = await this.cache.get();
     const data = snapshot.modelsByName
-      .filter((m) => m.status !== 'inactive' && snapshot.providers.get(m.providerId)?.status === 'active')
+      .filter(
+        (m) =>
+          m.status !== 'inactive' && snapshot.providers.get(m.providerId)?.status === 'active' && (!actor.models || actor.models.has(m.id)),
+      )
       .map((m) => {
         const params = m.params as { context_window?: number; max_output_tokens?: number; dimensions?: number };
         return {

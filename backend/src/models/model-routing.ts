@@ -1,3 +1,4 @@
+import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
 import type { RegistrySnapshot } from '../registry/registry-cache.js';
 import type { Model } from './model.entity.js';
@@ -67,4 +68,12 @@ export function assertSelectable(snapshot: RegistrySnapshot, model: Model): void
       extensions: successor ? { successor_id: successor.id } : {},
     },
   );
+}
+
+/** 403 when the caller is an API key limited to models that do not include this one. */
+export function assertKeyMayCall(actor: Actor, model: Model, field = 'model'): void {
+  if (!actor.models || actor.models.has(model.id)) return;
+  throw new DomainError('forbidden', 'model_not_allowed', `This API key may not call ${model.displayName}`, {
+    errors: [{ field, message: `${model.displayName} is not among the key's models` }],
+  });
 }

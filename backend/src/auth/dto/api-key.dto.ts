@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
 import { ROLES, type Role } from '../user.entity.js';
 import type { ApiKey } from '../api-key.entity.js';
 
@@ -24,6 +35,19 @@ export class CreateApiKeyRequest {
   @IsOptional()
   @IsUUID()
   owner_id?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    maxItems: 200,
+    description: 'Model ids the key may call (gateway and conversations); omitted: every model',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty({ message: 'models must name at least one model (omit it for every model)' })
+  @ArrayMaxSize(200)
+  @IsUUID('all', { each: true, message: 'each of models must be a model id' })
+  models?: string[];
 }
 
 export class ApiKeyListQuery {
@@ -43,6 +67,8 @@ export class ApiKeyResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_used_at!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revoked_at!: string | null;
+  @ApiProperty({ type: [String], format: 'uuid', nullable: true, description: 'The models it may call; null: every model' })
+  models!: string[] | null;
 }
 
 export class CreatedApiKeyResponse extends ApiKeyResponse {
@@ -63,5 +89,6 @@ export function toApiKeyResponse(k: ApiKey): ApiKeyResponse {
     expires_at: iso(k.expiresAt),
     last_used_at: iso(k.lastUsedAt),
     revoked_at: iso(k.revokedAt),
+    models: k.models ?? null,
   };
 }

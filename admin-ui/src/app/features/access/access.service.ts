@@ -2,6 +2,7 @@ import { computed, inject, Injectable, resource, signal } from '@angular/core';
 import { Api } from '../../api/api';
 import { createApiKey } from '../../api/fn/api-keys/create-api-key';
 import { listApiKeys } from '../../api/fn/api-keys/list-api-keys';
+import { listModels } from '../../api/fn/models/list-models';
 import { revokeApiKey } from '../../api/fn/api-keys/revoke-api-key';
 import { createUser } from '../../api/fn/users/create-user';
 import { deleteUser } from '../../api/fn/users/delete-user';
@@ -10,6 +11,7 @@ import { updateUser } from '../../api/fn/users/update-user';
 import type {
   ApiKeyResponse,
   CreateApiKeyRequest,
+  ModelResponse,
   CreatedApiKeyResponse,
   CreateUserRequest,
   UpdateUserRequest,
@@ -88,6 +90,11 @@ export class AccessService {
     await this.api.invoke(deleteUser, { id });
     this.reloadUsers();
     this.keysResource.reload();
+  }
+
+  /** Active models a new key may be limited to, by name (the first 100). */
+  async keyModelChoices(): Promise<ModelResponse[]> {
+    return (await this.api.invoke(listModels, { status: 'active', page_size: 100, sort: 'display_name' })).items;
   }
 
   async createKey(body: CreateApiKeyRequest): Promise<CreatedApiKeyResponse> {

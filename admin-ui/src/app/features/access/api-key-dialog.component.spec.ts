@@ -1,10 +1,12 @@
 import { Clipboard } from '@angular/cdk/clipboard';
+import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
+import { MatSelectHarness } from '@angular/material/select/testing';
 import { testing } from '../../../testing/harness';
-import { anApiKey } from '../../../testing/registry-fixtures';
+import { aModel, aModelPage, anApiKey } from '../../../testing/registry-fixtures';
 import { aProblem, aTokenResponse, aUser } from '../../../testing/session-fixtures';
 import { SessionService } from '../../core/auth/session.service';
 import { AccessService } from './access.service';
@@ -44,8 +46,11 @@ describe('ApiKeyDialogComponent', () => {
     await signIn;
     fixture = TestBed.createComponent(ApiKeyDialogComponent);
     t = testing(fixture, http);
-    // The service behind the dialog lists the member's own keys.
+    // The service behind the dialog lists the member's own keys; the dialog, the models a key may be limited to.
     (await t.request(KEYS)).flush([]);
+    const choices = await t.request('/api/v1/models');
+    expect(choices.request.params.get('status')).toBe('active');
+    choices.flush(aModelPage([aModel({ id: 'm-gpt', display_name: 'gpt-4o-mini' }), aModel({ id: 'm-claude', display_name: 'claude' })]));
   });
 
   afterEach(() => http.verify());
@@ -94,6 +99,24 @@ describe('ApiKeyDialogComponent', () => {
     expect(copied).toEqual([t.byTestId('gateway-snippet')!.textContent]);
     expect(copied[0]).toContain('\nprint(reply.choices[0].message.content)');
     expect(t.text('copy-snippet-button')).toContain('Copied');
+  });
+
+  it('limits the key to the models chosen; none chosen sends no list (every model)', async () => {
+    await t.type('api-key-name-input', 'billing-service');
+    const select = await TestbedHarnessEnvironment.loader(fixture).getHarness(
+      MatSelectHarness.with({ selector: '[data-testid="api-key-models-select"]' }),
+    );
+    await select.open();
+    expect((await select.getOptions()).length).toBe(2);
+    await select.clickOptions({ text: 'claude' });
+    await select.clickOptions({ text: 'gpt-4o-mini' });
+    await select.close();
+    await t.click('create-api-key-submit');
+    const create = await t.request(KEYS, 'POST');
+    expect(create.request.body).toEqual({ name: 'billing-service', role: 'member', models: ['m-gpt', 'm-claude'] });
+    create.flush({ ...anApiKey({ models: ['m-claude', 'm-gpt'] }), secret: 'sbk_Xy12ab34_the-whole-secret' });
+    (await t.request(KEYS, 'GET')).flush([anApiKey()]);
+    await t.until(() => expect(t.text('api-key-secret')).toBe('sbk_Xy12ab34_the-whole-secret'));
   });
 
   it('shows a refused expiry under its field', async () => {

@@ -1,5 +1,5 @@
 import { Clipboard } from '@angular/cdk/clipboard';
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, resource, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
@@ -64,7 +64,10 @@ export class ApiKeyDialogComponent {
     name: ['', [Validators.required, Validators.maxLength(100)]],
     role: this.ownerRole,
     expires_at: [''],
+    models: [[] as string[]],
   });
+  /** What the key may be limited to; none chosen: every model. */
+  protected readonly modelChoices = resource({ loader: () => this.service.keyModelChoices() });
 
   protected async create(): Promise<void> {
     if (this.saving()) return;
@@ -74,10 +77,11 @@ export class ApiKeyDialogComponent {
     }
     this.saving.set(true);
     this.error.set(null);
-    const { name, role, expires_at } = this.form.getRawValue();
+    const { name, role, expires_at, models } = this.form.getRawValue();
     const body: CreateApiKeyRequest = {
       name: name.trim(),
       role,
+      ...(models.length ? { models } : {}),
       // The key works through the whole chosen day (UTC).
       ...(expires_at ? { expires_at: new Date(`${expires_at}T23:59:59Z`).toISOString() } : {}),
       ...(this.owner ? { owner_id: this.owner.id } : {}),

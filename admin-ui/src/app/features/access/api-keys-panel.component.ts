@@ -57,6 +57,7 @@ export class ApiKeysPanelComponent {
     'name',
     'prefix',
     'role',
+    'models',
     ...(this.service.keyOwner().kind === 'all' ? ['owner'] : []),
     'created',
     'last_used',
