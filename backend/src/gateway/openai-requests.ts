@@ -1,9 +1,27 @@
 import { type FieldError, validationFailed } from '../common/domain-error.js';
-import type { ChatMessage, JsonResponseFormat, ToolChoice, ToolDefinition } from '../upstream/upstream.types.js';
+import type { ChatMessage, ChatRequest, JsonResponseFormat, ToolChoice, ToolDefinition } from '../upstream/upstream.types.js';
 import { isObject, parseMessages } from './openai-messages.js';
 
-/** A chat completion request: the members Switchboard acts on, and what it passes on to OpenAI-format upstreams. */
-export interface ChatCompletionInput {
+/** What a translating adapter takes from a request as it is: limits, sampling, tools and the output's format. */
+type TranslatedOptions = Pick<
+  ChatRequest,
+  | 'maxOutputTokens'
+  | 'temperature'
+  | 'topP'
+  | 'stop'
+  | 'tools'
+  | 'toolChoice'
+  | 'responseFormat'
+  | 'seed'
+  | 'frequencyPenalty'
+  | 'presencePenalty'
+>;
+
+/**
+ * A chat completion request: the members Switchboard acts on, and what it passes on to OpenAI-format
+ * upstreams. Of the translated options, OpenAI's defaults (a penalty of 0, a text format) are left out.
+ */
+export interface ChatCompletionInput extends TranslatedOptions {
   model: string;
   /** Text and tool calls, for providers reached through a translating adapter. */
   messages: ChatMessage[];
@@ -11,22 +29,10 @@ export interface ChatCompletionInput {
   wireMessages: Record<string, unknown>[];
   /** Members Switchboard does not act on (tools, response_format, seed, …): sent on as they came. */
   passThrough: Record<string, unknown>;
-  /** The tools offered, and which one the model must call, for translating adapters. */
-  tools?: ToolDefinition[];
-  toolChoice?: ToolChoice;
-  /** JSON mode or structured output, the seed and the penalties, for translating adapters (OpenAI's defaults left out). */
-  responseFormat?: JsonResponseFormat;
-  seed?: number;
-  frequencyPenalty?: number;
-  presencePenalty?: number;
   /** What only an OpenAI-format upstream can take; refused by name when the model is served by another kind. */
   openAiOnly: FieldError[];
   stream: boolean;
   includeUsage: boolean;
-  maxOutputTokens?: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
 }
 
 export interface EmbeddingsInput {
